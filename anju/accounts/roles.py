@@ -1,0 +1,120 @@
+"""Roles and the one role -> action table (ARCHITECTURE.md §5)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", _("District administrator")
+    DISTRICT_STAFF = "district_staff", _("District staff")
+    STREET_OFFICER = "street_officer", _("Street officer")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    DEPARTMENT_HANDLER = "department_handler", _("Department handler")
+    COMPANY_MANAGER = "company_manager", _("Company manager")
+    COMPANY_STAFF = "company_staff", _("Company staff")
+    COMMITTEE_MEMBER = "committee_member", _("Owners' committee member")
+    OWNER = "owner", _("Owner")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+class Action:
+    REGIONS_VIEW = "regions.view"
+    REGIONS_CHANGE = "regions.change"
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_CHANGE = "registry.change"
+    OWNERS_VIEW = "owners.view"
+    OWNERS_CHANGE = "owners.change"
+    PII_REVEAL = "pii.reveal"
+    COMPANIES_VIEW = "companies.view"
+    COMPANIES_CHANGE = "companies.change"
+    CONTRACTS_VIEW = "contracts.view"
+    CONTRACTS_CHANGE = "contracts.change"
+    LEDGER_IMPORT = "ledger.import"
+    LEDGER_EXPORT = "ledger.export"
+    AUDIT_VIEW = "audit.view"
+
+
+A = Action
+_READ_ALL = {
+    A.REGIONS_VIEW,
+    A.REGISTRY_VIEW,
+    A.OWNERS_VIEW,
+    A.COMPANIES_VIEW,
+    A.CONTRACTS_VIEW,
+}
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset(
+        _READ_ALL
+        | {
+            A.REGIONS_CHANGE,
+            A.REGISTRY_CHANGE,
+            A.OWNERS_CHANGE,
+            A.PII_REVEAL,
+            A.COMPANIES_CHANGE,
+            A.CONTRACTS_CHANGE,
+            A.LEDGER_IMPORT,
+            A.LEDGER_EXPORT,
+            A.AUDIT_VIEW,
+        }
+    ),
+    Role.DISTRICT_STAFF: frozenset(
+        _READ_ALL
+        | {
+            A.REGISTRY_CHANGE,
+            A.OWNERS_CHANGE,
+            A.PII_REVEAL,
+            A.COMPANIES_CHANGE,
+            A.CONTRACTS_CHANGE,
+            A.LEDGER_IMPORT,
+            A.LEDGER_EXPORT,
+        }
+    ),
+    Role.STREET_OFFICER: frozenset(
+        _READ_ALL
+        | {
+            A.REGISTRY_CHANGE,
+            A.OWNERS_CHANGE,
+            A.PII_REVEAL,
+            A.CONTRACTS_CHANGE,
+            A.LEDGER_IMPORT,
+            A.LEDGER_EXPORT,
+        }
+    ),
+    Role.COMMUNITY_WORKER: frozenset(_READ_ALL | {A.OWNERS_CHANGE, A.PII_REVEAL, A.LEDGER_EXPORT}),
+    Role.GRID_WORKER: frozenset({A.REGIONS_VIEW, A.REGISTRY_VIEW, A.OWNERS_VIEW}),
+    Role.DEPARTMENT_HANDLER: frozenset(
+        {A.REGIONS_VIEW, A.REGISTRY_VIEW, A.COMPANIES_VIEW, A.CONTRACTS_VIEW}
+    ),
+    Role.COMPANY_MANAGER: frozenset(
+        {
+            A.REGISTRY_VIEW,
+            A.OWNERS_VIEW,
+            A.COMPANIES_VIEW,
+            A.CONTRACTS_VIEW,
+            A.LEDGER_EXPORT,
+        }
+    ),
+    Role.COMPANY_STAFF: frozenset({A.REGISTRY_VIEW, A.OWNERS_VIEW, A.COMPANIES_VIEW}),
+    Role.COMMITTEE_MEMBER: frozenset(
+        {A.REGISTRY_VIEW, A.OWNERS_VIEW, A.COMPANIES_VIEW, A.CONTRACTS_VIEW}
+    ),
+    Role.OWNER: frozenset({A.REGISTRY_VIEW, A.OWNERS_VIEW, A.COMPANIES_VIEW, A.CONTRACTS_VIEW}),
+    Role.AUDITOR: frozenset(_READ_ALL | {A.AUDIT_VIEW, A.LEDGER_EXPORT}),
+}
+
+# Which scope a membership of each role must name.
+ROLE_SCOPE_FIELD = {
+    Role.DISTRICT_ADMIN: "region",
+    Role.DISTRICT_STAFF: "region",
+    Role.STREET_OFFICER: "region",
+    Role.COMMUNITY_WORKER: "region",
+    Role.GRID_WORKER: "grid",
+    Role.DEPARTMENT_HANDLER: "department",
+    Role.COMPANY_MANAGER: "company",
+    Role.COMPANY_STAFF: "company",
+    Role.COMMITTEE_MEMBER: "estate",
+    Role.OWNER: "unit",
+    Role.AUDITOR: "region",
+}

@@ -1,0 +1,127 @@
+"""What an actor may see: one grant per membership, turned into queryset filters.
+
+Visibility is a division-code prefix match plus the object links (grid, company contract,
+committee estate, owned unit). A grant only counts for the actions its role allows, so a
+user with two memberships never carries one role's rights into the other's scope.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from anju.accounts.roles import ROLE_ACTIONS
+from anju.regions.rules import prefix_of
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    actions: frozenset[str]
+    kind: str  # all | prefix | grid | company | estate | unit
+    value: str | int = ""
+    estate_id: int | None = None  # for unit grants: the unit's estate
+
+
+@dataclass(frozen=True)
+class Scope:
+    grants: tuple[Grant, ...]
+
+    def allows(self, action: str) -> bool:
+        return any(action in g.actions for g in self.grants)
+
+    def grants_for(self, action: str) -> list[Grant]:
+        return [g for g in self.grants if action in g.actions]
+
+    @property
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    @property
+    def company_ids(self) -> set[int]:
+        return {int(g.value) for g in self.grants if g.kind == "company"}
+
+
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+
+def scope_of(user) -> Scope:
+    """Return the actor's scope, computed once per request and cached on the user object."""
+    cached = getattr(user, "_anju_scope", None)
+    if cached is not None:
+        return cached
+    grants: list[Grant] = []
+    if user is not None and user.is_authenticated and user.is_active:
+        if user.is_superuser:
+            all_actions = frozenset().union(*ROLE_ACTIONS.values())
+            grants.append(Grant(role="superuser", actions=all_actions, kind="all"))
+        memberships = user.memberships.select_related("region", "department__district", "unit")
+        for m in memberships:
+            actions = ROLE_ACTIONS.get(m.role, frozenset())
+            if m.region_id:
+                grants.append(Grant(m.role, actions, "prefix", prefix_of(m.region.code)))
+            elif m.grid_id:
+                grants.append(Grant(m.role, actions, "grid", m.grid_id))
+            elif m.department_id:
+                prefix = prefix_of(m.department.district.code)
+                grants.append(Grant(m.role, actions, "prefix", prefix))
+            elif m.company_id:
+                grants.append(Grant(m.role, actions, "company", m.company_id))
+            elif m.estate_id:
+                grants.append(Grant(m.role, actions, "estate", m.estate_id))
+            elif m.unit_id:
+                grants.append(Grant(m.role, actions, "unit", m.unit_id, m.unit.estate_id))
+    scope = Scope(tuple(grants))
+    if user is not None:
+        user._anju_scope = scope
+    return scope
+
+
+def _active_contract_exists(company_id: int, estate_ref: str) -> Exists:
+    from anju.companies.models import ServiceContract
+
+    today = timezone.localdate()
+    return Exists(
+        ServiceContract.objects.filter(
+            estate_id=OuterRef(estate_ref), company_id=company_id, start_date__lte=today
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    )
+
+
+def estate_filter(scope: Scope, action: str, *, path: str = "", unit_path: str | None = None) -> Q:
+    """Return a filter for rows tied to an estate reached through `path` (e.g. "estate__").
+
+    With unit_path (e.g. "" for Unit, "unit__" for Ownership), an owner's grant narrows to
+    their own units instead of their whole estate.
+    """
+    estate_ref = f"{path}id" if path else "pk"
+    result: Q | None = None
+    for g in scope.grants_for(action):
+        if g.kind == "all":
+            return EVERYTHING
+        if g.kind == "prefix":
+            q = Q(**{f"{path}region_code__startswith": g.value})
+        elif g.kind == "grid":
+            q = Q(**{f"{path}grid_id": g.value})
+        elif g.kind == "company":
+            q = Q(_active_contract_exists(int(g.value), estate_ref))
+        elif g.kind == "estate":
+            q = Q(**{estate_ref: g.value})
+        elif g.kind == "unit":
+            if unit_path is not None:
+                q = Q(**{f"{unit_path}id" if unit_path else "pk": g.value})
+            else:
+                q = Q(**{estate_ref: g.estate_id})
+        else:
+            continue
+        result = q if result is None else result | q
+    return NOTHING if result is None else result
+
+
+def covers_region(scope: Scope, action: str, code: str) -> bool:
+    """True when a grant for action covers the region with this code (for creating rows there)."""
+    for g in scope.grants_for(action):
+        if g.kind == "all" or (g.kind == "prefix" and code.startswith(str(g.value))):
+            return True
+    return False

@@ -1,0 +1,74 @@
+"""Shared pieces of the JSON API: authentication, errors, pagination."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from ninja import Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from anju.core.errors import DomainError, validation_error_messages
+
+
+class TokenAuth(HttpBearer):
+    """Bearer tokens issued per user (see ApiToken); the request acts as that user."""
+
+    def authenticate(self, request, token):
+        from anju.accounts.models import ApiToken
+
+        api_token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.hash(token), user__is_active=True)
+            .first()
+        )
+        if api_token is None:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        request.user = api_token.user
+        return api_token.user
+
+
+AUTH = [SessionAuth(), TokenAuth()]
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+    errors: dict[str, list[str]] | None = None
+
+
+def install_error_handlers(api) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return api.create_response(
+            request, {"detail": str(exc.message), "field": exc.field}, status=400
+        )
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        errors = validation_error_messages(exc)
+        first = next(iter(errors.values()))[0] if errors else ""
+        return api.create_response(request, {"detail": first, "errors": errors}, status=400)
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request, exc):
+        from django.utils.translation import gettext as _
+
+        return api.create_response(
+            request, {"detail": _("You may not perform this action.")}, status=403
+        )
+
+
+def page_of(qs, *, limit: int, offset: int, out) -> dict[str, Any]:
+    """Return one page of qs as {count, capped, items}, counting at most ANJU_COUNT_CAP rows."""
+    limit = max(1, min(limit, 500))
+    offset = max(0, offset)
+    cap = settings.ANJU_COUNT_CAP
+    count = qs.order_by()[: cap + 1].count()
+    items = [out.from_orm(obj) for obj in qs[offset : offset + limit]]
+    return {"count": min(count, cap), "capped": count > cap, "items": items}
+
+
+def apply_patch(payload: Schema) -> dict[str, Any]:
+    return payload.dict(exclude_unset=True)

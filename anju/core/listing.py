@@ -1,0 +1,227 @@
+"""Lists: scoped, searchable, filterable, sortable, paginated and exportable.
+
+A Listing describes columns, filters and search once; the same description drives the
+HTML table, the HTMX partial that refreshes it, and the Excel export.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from anju.accounts.roles import Action
+from anju.accounts.scope import scope_of
+from anju.core.excel import workbook_bytes
+from anju.core.policy import Policy
+
+
+@dataclass
+class Column:
+    key: str
+    label: Any
+    value: Callable[[Any], Any]
+    sort: str | None = None
+    link: bool = False
+    css: str = ""
+
+
+@dataclass
+class Filter:
+    """A query parameter narrowing the list: a select of choices, or a hidden id."""
+
+    param: str
+    label: Any
+    lookup: str
+    choices: Callable[[Any], list[tuple[str, str]]] | list[tuple[str, str]] | None = None
+    transform: Callable[[str], Any] = str
+    hidden: bool = False
+
+    def options(self, actor) -> list[tuple[str, str]]:
+        if self.choices is None:
+            return []
+        if callable(self.choices):
+            return list(self.choices(actor))
+        return [(str(k), str(v)) for k, v in self.choices]
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    has_next: bool
+    has_previous: bool
+    total: int
+    capped: bool
+    page_size: int
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows) - 1 if self.rows else 0
+
+
+def paginate(qs: QuerySet, number: int, page_size: int) -> Page:
+    """Slice one page; count at most ANJU_COUNT_CAP rows so huge lists stay fast."""
+    cap = settings.ANJU_COUNT_CAP
+    total = qs.order_by()[: cap + 1].count()
+    capped = total > cap
+    number = max(1, number)
+    offset = (number - 1) * page_size
+    rows = list(qs[offset : offset + page_size + 1])
+    has_next = len(rows) > page_size
+    return Page(
+        rows=rows[:page_size],
+        number=number,
+        has_next=has_next,
+        has_previous=number > 1,
+        total=min(total, cap),
+        capped=capped,
+        page_size=page_size,
+    )
+
+
+def plain(value: Any) -> Any:
+    """Turn a display value into something a spreadsheet cell holds."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("Yes")) if value else str(_("No"))
+    if isinstance(value, Decimal | int | float | date):
+        return value
+    return str(value)
+
+
+@dataclass
+class Listing:
+    policy: Policy
+    columns: list[Column]
+    title: Any
+    search_fields: list[str] = field(default_factory=list)
+    search_help: Any = ""
+    filters: list[Filter] = field(default_factory=list)
+    default_sort: str = ""
+    select_related: list[str] = field(default_factory=list)
+    export_name: str = "export"
+    detail_url: Callable[[Any], str] | None = None
+    create_url: str | None = None  # a URL name
+    create_action: str | None = None
+
+    def queryset(self, actor, params) -> QuerySet:
+        qs = self.policy.visible(actor)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        q = (params.get("q") or "").strip()
+        if q and self.search_fields:
+            condition = Q()
+            for name in self.search_fields:
+                condition |= Q(**{name: q})
+            qs = qs.filter(condition)
+        for f in self.filters:
+            raw = (params.get(f.param) or "").strip()
+            if raw:
+                try:
+                    qs = qs.filter(**{f.lookup: f.transform(raw)})
+                except (ValueError, TypeError):
+                    return qs.none()
+        sort = self.sort_key(params)
+        if sort:
+            column = next(c for c in self.columns if c.key == sort.lstrip("-"))
+            direction = "-" if sort.startswith("-") else ""
+            qs = qs.order_by(f"{direction}{column.sort}", f"{direction}pk")
+        return qs
+
+    def sort_key(self, params) -> str:
+        sort = params.get("sort") or self.default_sort
+        allowed = {c.key for c in self.columns if c.sort}
+        return sort if sort.lstrip("-") in allowed else ""
+
+    def export(self, actor, params) -> HttpResponse:
+        qs = self.queryset(actor, params)
+        headers = [str(c.label) for c in self.columns]
+        rows = ([plain(c.value(obj)) for c in self.columns] for obj in qs.iterator(chunk_size=2000))
+        content = workbook_bytes([(str(self.title), headers, rows)])
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.export_name}-{stamp}.xlsx"'
+        return response
+
+
+class ListingView(View):
+    """Render a Listing as a page; HTMX requests get only the results partial."""
+
+    listing: Listing
+    template_name = "core/list.html"
+    extra_links: list[tuple[Any, str, str]] = []
+
+    def get(self, request):
+        actor = request.user
+        if not self.listing.policy.allows(actor, self.listing.policy.view_action):
+            raise PermissionDenied
+        if request.GET.get("export") == "xlsx":
+            if not scope_of(actor).allows(Action.LEDGER_EXPORT):
+                raise PermissionDenied
+            return self.listing.export(actor, request.GET)
+        qs = self.listing.queryset(actor, request.GET)
+        try:
+            number = int(request.GET.get("page", "1"))
+        except ValueError:
+            number = 1
+        page = paginate(qs, number, settings.ANJU_PAGE_SIZE)
+        table = [
+            {
+                "obj": obj,
+                "url": self.listing.detail_url(obj) if self.listing.detail_url else "",
+                "cells": [(c, c.value(obj)) for c in self.listing.columns],
+            }
+            for obj in page.rows
+        ]
+        query = request.GET.copy()
+        query.pop("page", None)
+        sort = self.listing.sort_key(request.GET)
+        context = {
+            "listing": self.listing,
+            "page": page,
+            "table": table,
+            "sort": sort,
+            "query": query.urlencode(),
+            "query_without_sort": _without(query, "sort"),
+            "filters": [
+                (f, f.options(actor), request.GET.get(f.param, "")) for f in self.listing.filters
+            ],
+            "q": request.GET.get("q", ""),
+            "can_export": scope_of(actor).allows(Action.LEDGER_EXPORT),
+            "create_url": reverse(self.listing.create_url) if self.listing.create_url else "",
+            "can_create": bool(
+                self.listing.create_url
+                and self.listing.create_action
+                and scope_of(actor).allows(self.listing.create_action)
+            ),
+            "extra_links": self.extra_links,
+        }
+        template = self.template_name
+        if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+            template = f"{self.template_name}#results"
+        return render(request, template, context)
+
+
+def _without(query, key: str) -> str:
+    query = query.copy()
+    query.pop(key, None)
+    return query.urlencode()

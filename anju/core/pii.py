@@ -1,0 +1,81 @@
+"""Personal information: encryption at rest, lookup digests and masking (PIPL)."""
+
+import base64
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.db import models
+
+
+@lru_cache(maxsize=4)
+def _fernet(key: str) -> Fernet:
+    return Fernet(key.encode())
+
+
+def encrypt(value: str) -> str:
+    if not value:
+        return ""
+    return _fernet(settings.ANJU_PII_KEY).encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    try:
+        return _fernet(settings.ANJU_PII_KEY).decrypt(token.encode()).decode()
+    except InvalidToken:
+        return ""
+
+
+def digest(value: str) -> str:
+    """Return a keyed hash of value, so equal values can be found without decrypting."""
+    if not value:
+        return ""
+    key = base64.urlsafe_b64decode(settings.ANJU_PII_KEY.encode())
+    normalized = value.strip().upper().encode()
+    return hmac.new(key, normalized, hashlib.sha256).hexdigest()
+
+
+def mask(value: str) -> str:
+    """Mask a phone (138****5678), an ID number (5101**********1234) or other identifier."""
+    if not value:
+        return ""
+    n = len(value)
+    if n >= 15:
+        keep_head, keep_tail = 4, 4
+    elif n >= 7:
+        keep_head, keep_tail = 3, 4
+    elif n >= 3:
+        keep_head, keep_tail = 1, 1
+    else:
+        return "*" * n
+    return value[:keep_head] + "*" * (n - keep_head - keep_tail) + value[n - keep_tail :]
+
+
+class EncryptedCharField(models.TextField):
+    """Text stored as a Fernet token; Python sees the plain value."""
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value) if value else ""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt(value) if value else ""
+
+
+# Models whose encrypted fields may be revealed: kind -> (model, policy, fields).
+REVEALABLE: dict[str, tuple[type, object, tuple[str, ...]]] = {}
+
+
+def register_revealable(kind: str, model: type, policy, fields: tuple[str, ...]) -> None:
+    REVEALABLE[kind] = (model, policy, fields)
+
+
+def revealable_kind(model: type) -> str:
+    for kind, (registered, _policy, _fields) in REVEALABLE.items():
+        if registered is model:
+            return kind
+    raise KeyError(model)

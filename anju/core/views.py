@@ -1,0 +1,143 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from anju.accounts.roles import Action, Role
+from anju.accounts.scope import NOTHING, scope_of
+from anju.core.audit import audit_record
+from anju.core.errors import DomainError
+from anju.core.forms import apply_service_errors
+from anju.core.listing import Column, Filter, Listing, ListingView
+from anju.core.models import AuditEvent
+from anju.core.pii import REVEALABLE
+from anju.core.policy import Policy
+
+
+@login_required
+def home(request):
+    from anju.companies.permissions import company_policy
+    from anju.estates.permissions import estate_policy, owner_policy, unit_policy
+    from anju.regions.permissions import region_policy
+
+    actor = request.user
+    scope = scope_of(actor)
+    cards = []
+    if scope.allows(Action.REGIONS_VIEW):
+        regions = region_policy.visible(actor)
+        cards.append((_("Streets"), regions.filter(level="street").count(), "regions:list"))
+        cards.append((_("Communities"), regions.filter(level="community").count(), "regions:list"))
+    if scope.allows(Action.REGISTRY_VIEW):
+        cards.append((_("Estates"), estate_policy.visible(actor).count(), "estates:list"))
+        cards.append((_("Units"), unit_policy.visible(actor).count(), "estates:unit_list"))
+    if scope.allows(Action.OWNERS_VIEW):
+        cards.append((_("Owners"), owner_policy.visible(actor).count(), "estates:owner_list"))
+    if scope.allows(Action.COMPANIES_VIEW):
+        cards.append((_("Companies"), company_policy.visible(actor).count(), "companies:list"))
+    my_units = []
+    if Role.OWNER in scope.roles:
+        my_units = list(unit_policy.visible(actor).select_related("estate", "building"))
+    return render(request, "core/home.html", {"cards": cards, "my_units": my_units})
+
+
+def form_page(request, *, form, title, cancel_url, save, success_url=None):
+    """Render form; on a valid POST call save(form.cleaned_data) and redirect to its result.
+
+    Service errors (DomainError, ValidationError) are shown on the form, nothing is written.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            apply_service_errors(form, error)
+        else:
+            from django.contrib import messages
+
+            messages.success(request, _("Saved."))
+            return redirect(success_url or obj.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "core/form.html",
+        {"form": form, "title": title, "cancel_url": cancel_url},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def pii_reveal(request, kind: str, pk: int, field: str):
+    """Show one personal-information value in full to a role that may, and log the reveal."""
+    if kind not in REVEALABLE:
+        raise Http404
+    _model, policy, fields = REVEALABLE[kind]
+    if field not in fields:
+        raise Http404
+    obj = policy.get(request.user, pk)
+    if not scope_of(request.user).allows(Action.PII_REVEAL):
+        raise PermissionDenied
+    audit_record(
+        actor=request.user,
+        action="pii.reveal",
+        target=obj,
+        changes={"field": field},
+        region_code=getattr(obj, "region_code", "") or "",
+    )
+    return HttpResponse(
+        format_html('<span class="pii" data-testid="revealed">{}</span>', getattr(obj, field))
+    )
+
+
+def _audit_filter(scope, action):
+    result = None
+    for g in scope.grants_for(action):
+        if g.kind == "all":
+            return Q()
+        if g.kind == "prefix":
+            q = Q(region_code__startswith=g.value)
+            result = q if result is None else result | q
+    return NOTHING if result is None else result
+
+
+audit_policy = Policy(
+    AuditEvent, view=Action.AUDIT_VIEW, change=Action.AUDIT_VIEW, scope_filter=_audit_filter
+)
+
+
+def _action_choices(actor):
+    actions = audit_policy.visible(actor).order_by("action").values_list("action", flat=True)
+    return [(a, a) for a in actions.distinct()]
+
+
+class AuditListView(ListingView):
+    listing = Listing(
+        policy=audit_policy,
+        title=_("Audit log"),
+        columns=[
+            Column("time", _("Time"), lambda e: e.created_at, sort="created_at"),
+            Column("actor", _("Actor"), lambda e: e.actor or "—", sort="actor__username"),
+            Column("action", _("Action"), lambda e: e.action, sort="action"),
+            Column(
+                "target", _("Target"), lambda e: f"{e.target_repr} ({e.target_type}#{e.target_id})"
+            ),
+            Column(
+                "changes",
+                _("Changes"),
+                lambda e: ", ".join(f"{k}: {v}" for k, v in (e.changes or {}).items()),
+            ),
+        ],
+        search_fields=[
+            "target_repr__icontains",
+            "actor__username__icontains",
+            "actor__display_name__icontains",
+        ],
+        search_help=_("Target or actor"),
+        filters=[Filter("action", _("Action"), "action", choices=_action_choices)],
+        default_sort="-time",
+        select_related=["actor"],
+        export_name="audit",
+    )

@@ -1,0 +1,56 @@
+from django.db.models import Exists, OuterRef
+
+from anju.accounts.roles import Action
+from anju.accounts.scope import estate_filter
+from anju.core.policy import Policy
+from anju.estates.models import Building, Estate, Owner, Ownership, Resident, Unit
+
+estate_policy = Policy(
+    Estate,
+    view=Action.REGISTRY_VIEW,
+    change=Action.REGISTRY_CHANGE,
+    scope_filter=lambda scope, action: estate_filter(scope, action),
+)
+building_policy = Policy(
+    Building,
+    view=Action.REGISTRY_VIEW,
+    change=Action.REGISTRY_CHANGE,
+    scope_filter=lambda scope, action: estate_filter(scope, action, path="estate__"),
+)
+unit_policy = Policy(
+    Unit,
+    view=Action.REGISTRY_VIEW,
+    change=Action.REGISTRY_CHANGE,
+    scope_filter=lambda scope, action: estate_filter(scope, action, path="estate__", unit_path=""),
+)
+ownership_policy = Policy(
+    Ownership,
+    view=Action.OWNERS_VIEW,
+    change=Action.OWNERS_CHANGE,
+    scope_filter=lambda scope, action: estate_filter(
+        scope, action, path="unit__estate__", unit_path="unit__"
+    ),
+)
+resident_policy = Policy(
+    Resident,
+    view=Action.OWNERS_VIEW,
+    change=Action.OWNERS_CHANGE,
+    scope_filter=lambda scope, action: estate_filter(
+        scope, action, path="unit__estate__", unit_path="unit__"
+    ),
+)
+
+
+def _owner_filter(scope, action):
+    ownerships = Ownership.objects.filter(owner_id=OuterRef("pk")).filter(
+        estate_filter(scope, action, path="unit__estate__", unit_path="unit__")
+    )
+    return Exists(ownerships)
+
+
+owner_policy = Policy(
+    Owner,
+    view=Action.OWNERS_VIEW,
+    change=Action.OWNERS_CHANGE,
+    scope_filter=lambda scope, action: _owner_filter(scope, action),
+)
