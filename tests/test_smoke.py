@@ -25,3 +25,18 @@ def test_anonymous_is_sent_to_login(client, db):
     response = client.get(reverse("estates:list"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_login_page_speaks_chinese_by_default_and_english_on_request(client, db):
+    chinese = client.get(reverse("accounts:login"))
+    assert "登录" in chinese.content.decode()
+    english = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Log in" in english.content.decode()
+    assert "登录" not in english.content.decode().replace("简体中文", "")
+
+
+def test_chinese_validation_message_on_estate_form(world, login):
+    client = login(world.people.district_admin)
+    response = client.post(reverse("estates:create"), {"name": "", "total_floor_area": "-1"})
+    assert response.status_code == 400
+    assert "这个字段是必填项。" in response.content.decode()
