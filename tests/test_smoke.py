@@ -40,3 +40,14 @@ def test_chinese_validation_message_on_estate_form(world, login):
     response = client.post(reverse("estates:create"), {"name": "", "total_floor_area": "-1"})
     assert response.status_code == 400
     assert "这个字段是必填项。" in response.content.decode()
+
+
+def test_home_chart_counts_estates_per_street_in_scope(world, login):
+    response = login(world.people.district_admin).get(reverse("core:home"))
+    chart = response.context["chart"]
+    assert chart["categories"] == ["春熙路街道", "书院街街道"]
+    totals = [sum(series["data"][i] for series in chart["series"]) for i in range(2)]
+    assert totals == [2, 1]  # street A: 红星花园 + 和平小区; street B: 东风苑
+
+    street_b = login(world.people.street_b_officer).get(reverse("core:home"))
+    assert street_b.context["chart"]["categories"] == ["书院街街道"]

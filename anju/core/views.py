@@ -38,10 +38,48 @@ def home(request):
         cards.append((_("Owners"), owner_policy.visible(actor).count(), "estates:owner_list"))
     if scope.allows(Action.COMPANIES_VIEW):
         cards.append((_("Companies"), company_policy.visible(actor).count(), "companies:list"))
+    chart = None
+    if scope.allows(Action.REGIONS_VIEW) and scope.allows(Action.REGISTRY_VIEW):
+        chart = _estates_by_street_chart(actor)
     my_units = []
     if Role.OWNER in scope.roles:
         my_units = list(unit_policy.visible(actor).select_related("estate", "building"))
-    return render(request, "core/home.html", {"cards": cards, "my_units": my_units})
+    return render(request, "core/home.html", {"cards": cards, "my_units": my_units, "chart": chart})
+
+
+def _estates_by_street_chart(actor) -> dict | None:
+    """Return ECharts data: estates per street, stacked by management mode."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from anju.estates.models import Estate
+    from anju.estates.permissions import estate_policy
+    from anju.regions.permissions import region_policy
+
+    streets = {s.code[:9]: s.name for s in region_policy.visible(actor).filter(level="street")}
+    if not streets:
+        return None
+    rows = (
+        estate_policy.visible(actor)
+        .annotate(street=Substr("region_code", 1, 9))
+        .values("street", "management_mode")
+        .annotate(n=Count("id"))
+    )
+    counts = {(r["street"], r["management_mode"]): r["n"] for r in rows}
+    prefixes = sorted(streets)
+    return {
+        "title": str(_("Estates by street and management mode")),
+        "categories": [streets[p] for p in prefixes],
+        "series": [
+            {
+                "name": str(label),
+                "type": "bar",
+                "stack": "mode",
+                "data": [counts.get((p, mode), 0) for p in prefixes],
+            }
+            for mode, label in Estate.ManagementMode.choices
+        ],
+    }
 
 
 def form_page(request, *, form, title, cancel_url, save, success_url=None):
