@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
+from anju.accounts.roles import Action
 from anju.companies import services
 from anju.companies.permissions import company_policy, contract_policy
 from anju.core.api import apply_patch, page_of
@@ -56,6 +57,7 @@ class CompanyPage(Schema):
 
 @router.get("/companies", response=CompanyPage, summary="List property companies in scope")
 def company_list(request, q: str = "", limit: int = 50, offset: int = 0):
+    company_policy.require_action(request.user)
     qs = company_policy.visible(request.user)
     if q:
         qs = qs.filter(name__icontains=q)
@@ -64,6 +66,7 @@ def company_list(request, q: str = "", limit: int = 50, offset: int = 0):
 
 @router.post("/companies", response={201: CompanyOut}, summary="Register a property company")
 def company_create(request, payload: CompanyIn):
+    company_policy.require_action(request.user, Action.COMPANIES_CHANGE)
     data = payload.dict()
     data["region"] = region_policy.get(
         request.user, data.pop("region_id"), qs=Region.objects.filter(level="district")
@@ -131,6 +134,7 @@ def contract_list(
     limit: int = 50,
     offset: int = 0,
 ):
+    contract_policy.require_action(request.user)
     qs = contract_policy.visible(request.user)
     if company_id:
         qs = qs.filter(company_id=company_id)
@@ -141,6 +145,7 @@ def contract_list(
 
 @router.post("/contracts", response={201: ContractOut}, summary="Record a service contract")
 def contract_create(request, payload: ContractIn):
+    contract_policy.require_action(request.user, Action.CONTRACTS_CHANGE)
     data = payload.dict()
     data["estate"] = estate_policy.get(request.user, data.pop("estate_id"))
     data["company"] = _company_for_contract(data.pop("company_id"))

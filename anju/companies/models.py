@@ -132,3 +132,8 @@ class ProjectManager(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def region_code(self) -> str:
+        """The managed estate's region, else the company's district (where audits look)."""
+        return self.estate.region_code if self.estate_id else self.company.region_code

@@ -167,6 +167,8 @@ def contract_edit(request, pk):
     actor = request.user
     contract = contract_policy.get(actor, pk)
     if not contract_policy.can(actor, Action.CONTRACTS_CHANGE, contract):
+        if request.method == "POST":
+            raise PermissionDenied
         return render(request, "companies/contract_detail.html", {"contract": contract})
     form = ContractForm(request.POST or None, instance=contract, actor=actor)
     if request.method == "POST":

@@ -15,19 +15,33 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _pair(instance: models.Model, name: str, new: Any) -> tuple[Any, Any]:
+    """Return (old, new) comparable values; relations as their pk text, never fetched."""
+    field = instance._meta.get_field(name)
+    if field.is_relation and field.many_to_one:
+        old = getattr(instance, field.attname)
+        new = new.pk if isinstance(new, models.Model) else new
+        return (None if old is None else str(old), None if new is None else str(new))
+    return getattr(instance, name), new
+
+
 def diff(instance: models.Model, data: dict[str, Any]) -> dict[str, list[Any]]:
-    """Return {field: [old, new]} for each field in data whose value differs on instance."""
+    """Return {field: [old, new]} for each field in data whose value differs on instance.
+
+    Works on unsaved instances too (model_create diffs against a blank row).
+    """
     from anju.core.pii import EncryptedCharField, mask
 
     changes = {}
-    for field, new in data.items():
-        old = getattr(instance, field)
-        if _plain(old) != _plain(new):
-            if isinstance(instance._meta.get_field(field), EncryptedCharField):
-                # Personal information never enters the audit log in clear.
-                changes[field] = [mask(old or ""), mask(new or "")]
-            else:
-                changes[field] = [_plain(old), _plain(new)]
+    for field, value in data.items():
+        old, new = _pair(instance, field, value)
+        if old == new:
+            continue
+        if isinstance(instance._meta.get_field(field), EncryptedCharField):
+            # Personal information never enters the audit log in clear.
+            changes[field] = [mask(old or ""), mask(new or "")]
+        else:
+            changes[field] = [_plain(old), _plain(new)]
     return changes
 
 

@@ -28,6 +28,7 @@ class AuditPage(Schema):
 
 @router.get("/", response=AuditPage, summary="Browse the audit log in scope")
 def audit_list(request, action: str = "", target_type: str = "", limit: int = 50, offset: int = 0):
+    audit_policy.require_action(request.user)
     qs = audit_policy.visible(request.user)
     if action:
         qs = qs.filter(action=action)

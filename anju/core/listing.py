@@ -6,12 +6,12 @@ HTML table, the HTMX partial that refreshes it, and the Excel export.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -100,6 +100,9 @@ def plain(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return str(_("Yes")) if value else str(_("No"))
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        # Excel has no time zones: write the wall-clock time people see on the page.
+        return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, Decimal | int | float | date):
         return value
     return str(value)
@@ -134,7 +137,12 @@ class Listing:
             raw = (params.get(f.param) or "").strip()
             if raw:
                 try:
-                    qs = qs.filter(**{f.lookup: f.transform(raw)})
+                    condition = Q(**{f.lookup: f.transform(raw)})
+                    if _crosses_many(qs.model, f.lookup):
+                        # Through a one-to-many relation a join repeats the row per match.
+                        matching = qs.model._default_manager.filter(condition).values("pk")
+                        condition = Q(pk__in=matching)
+                    qs = qs.filter(condition)
                 except (ValueError, TypeError):
                     return qs.none()
         sort = self.sort_key(params)
@@ -150,7 +158,8 @@ class Listing:
         return sort if sort.lstrip("-") in allowed else ""
 
     def export(self, actor, params) -> HttpResponse:
-        qs = self.queryset(actor, params)
+        """Export the filtered rows that a grant allowing export reaches (not just any view)."""
+        qs = self.policy.visible(actor, Action.LEDGER_EXPORT, self.queryset(actor, params))
         headers = [str(c.label) for c in self.columns]
         rows = ([plain(c.value(obj)) for c in self.columns] for obj in qs.iterator(chunk_size=2000))
         content = workbook_bytes([(str(self.title), headers, rows)])
@@ -172,8 +181,7 @@ class ListingView(View):
 
     def get(self, request):
         actor = request.user
-        if not self.listing.policy.allows(actor, self.listing.policy.view_action):
-            raise PermissionDenied
+        self.listing.policy.require_action(actor)
         if request.GET.get("export") == "xlsx":
             if not scope_of(actor).allows(Action.LEDGER_EXPORT):
                 raise PermissionDenied
@@ -219,6 +227,21 @@ class ListingView(View):
         if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
             template = f"{self.template_name}#results"
         return render(request, template, context)
+
+
+def _crosses_many(model, lookup: str) -> bool:
+    """True when lookup follows a one-to-many or many-to-many relation from model."""
+    for part in lookup.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if field.one_to_many or field.many_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
 
 
 def _without(query, key: str) -> str:

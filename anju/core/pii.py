@@ -3,7 +3,9 @@
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -40,14 +42,20 @@ def digest(value: str) -> str:
 
 
 def mask(value: str) -> str:
-    """Mask a phone (138****5678), an ID number (5101**********1234) or other identifier."""
+    """Mask a phone (138****5678), an ID number (5101**********1234) or other identifier.
+
+    At least a third of any value of three or more characters is hidden: a 7- or 8-digit
+    landline keeps two digits at each end (86****34), never shown whole.
+    """
     if not value:
         return ""
     n = len(value)
     if n >= 15:
         keep_head, keep_tail = 4, 4
-    elif n >= 7:
+    elif n >= 11:
         keep_head, keep_tail = 3, 4
+    elif n >= 7:
+        keep_head, keep_tail = 2, 2
     elif n >= 3:
         keep_head, keep_tail = 1, 1
     else:
@@ -66,16 +74,32 @@ class EncryptedCharField(models.TextField):
         return encrypt(value) if value else ""
 
 
-# Models whose encrypted fields may be revealed: kind -> (model, policy, fields).
-REVEALABLE: dict[str, tuple[type, object, tuple[str, ...]]] = {}
+class Revealable(NamedTuple):
+    model: type
+    policy: Any
+    fields: tuple[str, ...]
+    # (actor, obj) -> the region code the reveal is logged under, for objects (like owners)
+    # that carry none themselves; by default the object's own region_code.
+    region_of: Callable[[Any, Any], str] | None = None
 
 
-def register_revealable(kind: str, model: type, policy, fields: tuple[str, ...]) -> None:
-    REVEALABLE[kind] = (model, policy, fields)
+# Models whose encrypted fields may be revealed, by kind.
+REVEALABLE: dict[str, Revealable] = {}
+
+
+def register_revealable(
+    kind: str,
+    model: type,
+    policy,
+    fields: tuple[str, ...],
+    *,
+    region_of: Callable[[Any, Any], str] | None = None,
+) -> None:
+    REVEALABLE[kind] = Revealable(model, policy, fields, region_of)
 
 
 def revealable_kind(model: type) -> str:
-    for kind, (registered, _policy, _fields) in REVEALABLE.items():
-        if registered is model:
+    for kind, entry in REVEALABLE.items():
+        if entry.model is model:
             return kind
     raise KeyError(model)

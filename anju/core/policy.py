@@ -53,3 +53,12 @@ class Policy:
 
     def allows(self, actor, action: str) -> bool:
         return scope_of(actor).allows(action)
+
+    def require_action(self, actor, action: str | None = None) -> None:
+        """Raise PermissionDenied unless one of the actor's roles allows action at all.
+
+        Lists and create operations call this first, so a role lacking the action hears 403
+        rather than an empty list or a 404 for the region or estate it names.
+        """
+        if not self.allows(actor, action or self.view_action):
+            raise PermissionDenied

@@ -2,9 +2,13 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.http import Http404
 
+from anju.accounts.roles import Action
 from anju.core.audit import audit_record, diff
+from anju.core.pii import REVEALABLE
 
 
 def model_create(
@@ -41,3 +45,31 @@ def model_update(
             actor=actor, action=action, target=instance, changes=changes, region_code=region_code
         )
     return instance
+
+
+def pii_reveal(*, actor, kind: str, pk, field: str) -> str:
+    """Return one personal-information value in full, and log who saw it.
+
+    Http404 for an unknown kind or field and for an object outside the actor's view scope;
+    PermissionDenied when the actor sees the object but no grant that may reveal reaches it
+    (a second membership's view rights never lend it the first one's reveal right).
+    """
+    entry = REVEALABLE.get(kind)
+    if entry is None or field not in entry.fields:
+        raise Http404
+    obj = entry.policy.get(actor, pk)
+    if not entry.policy.can(actor, Action.PII_REVEAL, obj):
+        raise PermissionDenied
+    if entry.region_of is not None:
+        region_code = entry.region_of(actor, obj)
+    else:
+        region_code = getattr(obj, "region_code", "") or ""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="pii.reveal",
+            target=obj,
+            changes={"field": field},
+            region_code=region_code,
+        )
+    return getattr(obj, field)

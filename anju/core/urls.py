@@ -1,10 +1,25 @@
 from django.urls import path
 
-from anju.core import views
+from anju.core import import_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("pii/<str:kind>/<int:pk>/<str:field>/", views.pii_reveal, name="pii_reveal"),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/upload/", import_views.import_upload, name="import_upload"),
+    path("imports/templates/<str:kind>/", import_views.import_template, name="import_template"),
+    path("imports/exports/<str:kind>/", import_views.import_export, name="import_export"),
+    path("imports/jobs/<int:pk>/", import_views.import_job, name="import_job"),
+    path(
+        "imports/jobs/<int:pk>/status/",
+        import_views.import_job_status,
+        name="import_job_status",
+    ),
+    path(
+        "imports/jobs/<int:pk>/annotated/",
+        import_views.import_job_annotated_download,
+        name="import_job_annotated",
+    ),
 ]

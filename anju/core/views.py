@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -9,12 +9,11 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.roles import Action, Role
 from anju.accounts.scope import NOTHING, scope_of
-from anju.core.audit import audit_record
+from anju.core import services
 from anju.core.errors import DomainError
 from anju.core.forms import apply_service_errors
 from anju.core.listing import Column, Filter, Listing, ListingView
 from anju.core.models import AuditEvent
-from anju.core.pii import REVEALABLE
 from anju.core.policy import Policy
 
 
@@ -110,24 +109,8 @@ def form_page(request, *, form, title, cancel_url, save, success_url=None):
 @require_POST
 def pii_reveal(request, kind: str, pk: int, field: str):
     """Show one personal-information value in full to a role that may, and log the reveal."""
-    if kind not in REVEALABLE:
-        raise Http404
-    _model, policy, fields = REVEALABLE[kind]
-    if field not in fields:
-        raise Http404
-    obj = policy.get(request.user, pk)
-    if not scope_of(request.user).allows(Action.PII_REVEAL):
-        raise PermissionDenied
-    audit_record(
-        actor=request.user,
-        action="pii.reveal",
-        target=obj,
-        changes={"field": field},
-        region_code=getattr(obj, "region_code", "") or "",
-    )
-    return HttpResponse(
-        format_html('<span class="pii" data-testid="revealed">{}</span>', getattr(obj, field))
-    )
+    value = services.pii_reveal(actor=request.user, kind=kind, pk=pk, field=field)
+    return HttpResponse(format_html('<span class="pii" data-testid="revealed">{}</span>', value))
 
 
 def _audit_filter(scope, action):

@@ -1,15 +1,12 @@
 from datetime import date
 from decimal import Decimal
 
-from django.http import Http404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from anju.accounts.roles import Action
-from anju.accounts.scope import scope_of
 from anju.core.api import apply_patch, page_of
-from anju.core.audit import audit_record
 from anju.core.pii import mask
+from anju.core.services import pii_reveal
 from anju.estates import services
 from anju.estates.permissions import (
     building_policy,
@@ -91,6 +88,7 @@ def estate_list(
     limit: int = 50,
     offset: int = 0,
 ):
+    estate_policy.require_action(request.user)
     qs = estate_policy.visible(request.user)
     if q:
         qs = qs.filter(name__icontains=q)
@@ -105,6 +103,7 @@ def estate_list(
 
 @router.post("/estates", response={201: EstateOut}, summary="Register an estate")
 def estate_create(request, payload: EstateIn):
+    estate_policy.require_action(request.user, Action.REGISTRY_CHANGE)
     data = _with_region(request.user, payload.dict())
     return 201, services.estate_create(actor=request.user, data=data)
 
@@ -117,6 +116,7 @@ def estate_get(request, estate_id: int):
 @router.patch("/estates/{estate_id}", response=EstateOut, summary="Change an estate")
 def estate_update(request, estate_id: int, payload: EstatePatch):
     estate = estate_policy.get(request.user, estate_id)
+    estate_policy.require(request.user, Action.REGISTRY_CHANGE, estate)
     data = _with_region(request.user, apply_patch(payload))
     return services.estate_update(actor=request.user, estate=estate, data=data)
 
@@ -202,6 +202,7 @@ def unit_list(
     limit: int = 50,
     offset: int = 0,
 ):
+    unit_policy.require_action(request.user)
     qs = unit_policy.visible(request.user)
     if estate_id:
         qs = qs.filter(estate_id=estate_id)
@@ -284,6 +285,7 @@ class OwnershipOut(Schema):
 def owner_list(
     request, q: str = "", estate_id: int | None = None, limit: int = 50, offset: int = 0
 ):
+    owner_policy.require_action(request.user)
     qs = owner_policy.visible(request.user)
     if q:
         qs = qs.filter(name__icontains=q)
@@ -308,18 +310,14 @@ class RevealOut(Schema):
     summary="Reveal an owner's ID number or phone (logged)",
 )
 def owner_reveal(request, owner_id: int, field: str):
-    owner = owner_policy.get(request.user, owner_id)
-    if field not in {"id_number", "phone"}:
-        raise Http404
-    if not scope_of(request.user).allows(Action.PII_REVEAL):
-        raise HttpError(403, "forbidden")
-    audit_record(actor=request.user, action="pii.reveal", target=owner, changes={"field": field})
-    return {"field": field, "value": getattr(owner, field)}
+    value = pii_reveal(actor=request.user, kind="owner", pk=owner_id, field=field)
+    return {"field": field, "value": value}
 
 
 @router.get("/units/{unit_id}/ownerships", response=list[OwnershipOut], summary="Owners of a unit")
 def ownership_list(request, unit_id: int):
     unit = unit_policy.get(request.user, unit_id)
+    ownership_policy.require_action(request.user)
     return ownership_policy.visible(request.user).filter(unit=unit)
 
 

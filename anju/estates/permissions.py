@@ -54,3 +54,15 @@ owner_policy = Policy(
     change=Action.OWNERS_CHANGE,
     scope_filter=lambda scope, action: _owner_filter(scope, action),
 )
+
+
+def owner_region_code(actor, owner: Owner) -> str:
+    """Return the region of an owner's unit that the actor may reveal (logs a PII reveal there)."""
+    ownership = (
+        ownership_policy.visible(actor, Action.PII_REVEAL)
+        .filter(owner=owner)
+        .select_related("unit__estate")
+        .order_by("id")
+        .first()
+    )
+    return ownership.unit.estate.region_code if ownership is not None else ""

@@ -22,6 +22,7 @@ class RegionPage(Schema):
 
 @router.get("/", response=RegionPage, summary="List regions in scope")
 def region_list(request, level: str = "", q: str = "", limit: int = 50, offset: int = 0):
+    region_policy.require_action(request.user)
     qs = region_policy.visible(request.user)
     if level:
         qs = qs.filter(level=level)

@@ -1,0 +1,721 @@
+"""Excel ledgers (台账): templates, validated all-or-nothing imports, annotated error
+workbooks and exports in the template's columns.
+
+A Ledger describes one sheet: its columns (header, cell type, example, help, choices) and the
+hooks that check rows against the database and the rest of the file and then write them.
+An import streams the workbook once, reports every error it finds (never only the first)
+and writes nothing unless every row is valid; the write is one transaction of bulk inserts
+with one audit event. Cell types live in `anju.core.ledger_cells`; the ledgers themselves
+in `anju.estates.ledgers` and `anju.companies.ledgers`.
+"""
+
+import logging
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from io import BytesIO
+from itertools import islice
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from lxml import etree
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from anju.accounts.roles import Action
+from anju.accounts.scope import Scope, scope_of
+from anju.core.audit import audit_record
+from anju.core.excel import HEADER_FILL, safe_cell
+from anju.core.ledger_cells import Cell, CellError, display, normalize
+from anju.core.pii import mask
+from anju.core.xlsx_reader import Workbook as XlsxWorkbook
+
+logger = logging.getLogger(__name__)
+
+LEDGER_MODULES = ("anju.estates.ledgers", "anju.companies.ledgers")
+KIND_ORDER = ("estates", "units", "owners", "companies", "contracts")
+BATCH_SIZE = 2000
+PROGRESS_EVERY = 500
+MAX_ROWS = 200_000
+MAX_ERRORS = 20_000
+LISTS_SHEET = "_lists"
+EXCEL_LAST_ROW = 1_048_576
+
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+REQUIRED_FONT = Font(bold=True, color="C00000")
+HEADER_FONT = Font(bold=True)
+EXAMPLE_FONT = Font(italic=True, color="808080")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --------------------------------------------------------------------------------------------
+# Describing a ledger
+
+
+@dataclass
+class Column:
+    """One column of a ledger sheet: its header, cell type and how to fill it in."""
+
+    key: str
+    label: Any  # lazy translation: the header text
+    cell: Cell
+    required: bool = False
+    example: Any = None  # an internal value, shown through cell.to_cell()
+    help: Any = ""
+    pii: bool = False  # masked in exports and error listings
+
+    def header(self) -> str:
+        return str(self.label)
+
+
+class Row:
+    """One data row: its Excel row number, parsed values by column key, and failed keys."""
+
+    __slots__ = ("bad", "number", "values")
+
+    def __init__(self, number: int, values: dict[str, Any]):
+        self.number = number
+        self.values = values
+        self.bad: set[str] | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+    def fine(self, *keys: str) -> bool:
+        """True when none of these columns failed to parse (so rules over them may run)."""
+        return not self.bad or not any(k in self.bad for k in keys)
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int  # the Excel row number (1 = header row, 0 = the file itself)
+    column: str  # the header text
+    value: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RowError":
+        return cls(
+            sheet=str(data.get("sheet", "")),
+            row=int(data.get("row") or 0),
+            column=str(data.get("column", "")),
+            value=str(data.get("value", "")),
+            message=str(data.get("message", "")),
+        )
+
+    def __str__(self) -> str:
+        return _("Row %(row)s, column “%(column)s”: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportOutcome:
+    ok: bool
+    created: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    rows: int = 0
+
+
+class Ledger:
+    """A kind of ledger. Subclasses set the class attributes and implement the hooks."""
+
+    kind: str = ""
+    title: Any = ""  # sheet title (lazy translation)
+    description: Any = ""
+    action: str = ""  # the action that lets an actor write these rows
+    view_action: str = ""  # the action that lets an actor export them
+    columns: Sequence[Column] = ()
+    counts: dict[str, type[models.Model]] = {}  # created-count key -> model (for its label)
+
+    # Hooks ------------------------------------------------------------------------------
+
+    def check_row(self, ctx: "ImportContext", row: Row) -> None:
+        """Check one row on its own (rules across its cells); no database access."""
+
+    def check(self, ctx: "ImportContext", rows: list[Row]) -> None:
+        """Check all rows against the database and each other, with bulk lookups."""
+
+    def write(self, ctx: "ImportContext", rows: list[Row]) -> dict[str, int]:
+        """Write every (valid) row; called inside the import's transaction."""
+        raise NotImplementedError
+
+    def export_rows(self, actor) -> Iterable[Sequence[Any]]:
+        """Yield the actor's visible rows as internal values in column order."""
+        raise NotImplementedError
+
+    # Helpers ----------------------------------------------------------------------------
+
+    def may_import(self, scope: Scope) -> bool:
+        return scope.allows(Action.LEDGER_IMPORT) and scope.allows(self.action)
+
+    def may_export(self, scope: Scope) -> bool:
+        return scope.allows(Action.LEDGER_EXPORT) and scope.allows(self.view_action)
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def count_label(self, key: str) -> str:
+        model = self.counts.get(key)
+        return str(model._meta.verbose_name_plural) if model else key
+
+    def sheet_title(self) -> str:
+        return _sheet_name(str(self.title))
+
+    def header_aliases(self) -> dict[str, str]:
+        """Map each accepted header spelling (any language, or the key) to a column key."""
+        from django.conf import settings
+
+        aliases: dict[str, str] = {}
+        for column in self.columns:
+            aliases[normalize(column.key)] = column.key
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    aliases.setdefault(normalize(str(column.label)), column.key)
+            aliases.setdefault(normalize(str(column.label)), column.key)
+        return aliases
+
+
+_REGISTRY: dict[str, Ledger] = {}
+
+
+def register(ledger_class: type[Ledger]) -> type[Ledger]:
+    """Class decorator: make a ledger available under its kind."""
+    _REGISTRY[ledger_class.kind] = ledger_class()
+    return ledger_class
+
+
+def ledgers() -> list[Ledger]:
+    """Return every registered ledger, in the order the pages list them."""
+    if not _REGISTRY:
+        from importlib import import_module
+
+        for name in LEDGER_MODULES:
+            import_module(name)
+    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    return sorted(_REGISTRY.values(), key=lambda ledger: order.get(ledger.kind, len(order)))
+
+
+def get_ledger(kind: str) -> Ledger:
+    """Return the ledger of this kind; LookupError when there is none."""
+    for ledger in ledgers():
+        if ledger.kind == kind:
+            return ledger
+    raise LookupError(kind)
+
+
+def _sheet_name(title: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
+
+
+def widest_prefix(scope: Scope, action: str) -> str:
+    """Return the shortest region prefix the actor holds for action ("" when none)."""
+    prefixes = [str(g.value) for g in scope.grants_for(action) if g.kind == "prefix"]
+    return min(prefixes, key=len) if prefixes else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Validation context
+
+
+class ImportContext:
+    """What the hooks share during one import: actor, scope, headers, errors and state."""
+
+    def __init__(self, *, actor, ledger: Ledger, sheet: str, headers: dict[str, str]):
+        self.actor = actor
+        self.scope = scope_of(actor)
+        self.ledger = ledger
+        self.sheet = sheet
+        self.headers = headers  # column key -> header text as found in the file
+        self.errors: list[RowError] = []
+        self.error_count = 0
+        self.region_code = ""  # the region the ledger wrote into (for the audit event)
+        self.state: dict[str, Any] = {}
+
+    def header(self, key: str) -> str:
+        return self.headers.get(key) or self.ledger.column(key).header()
+
+    def error(self, row: Row | None, key: str, message: str, value: Any = ...) -> None:
+        """Record an error on a cell; value defaults to the row's (parsed) value there."""
+        number = row.number if row is not None else 1
+        if row is not None:
+            if row.bad is None:
+                row.bad = set()
+            row.bad.add(key)
+            if value is ...:
+                value = row.values.get(key)
+        elif value is ...:
+            value = ""
+        self.error_count += 1
+        if len(self.errors) >= MAX_ERRORS:
+            return
+        column = next((c for c in self.ledger.columns if c.key == key), None)
+        shown = display(value)
+        if column is not None and column.pii and shown:
+            shown = mask(shown)
+        self.errors.append(
+            RowError(
+                sheet=self.sheet,
+                row=number,
+                column=self.header(key),
+                value=shown,
+                message=str(message),
+            )
+        )
+
+
+def file_error(message: str, *, sheet: str = "", row: int = 0, column: str = "") -> RowError:
+    return RowError(sheet=sheet, row=row, column=column, value="", message=str(message))
+
+
+# --------------------------------------------------------------------------------------------
+# Import
+
+
+def workbook_problem(file) -> str | None:
+    """Return why this upload is not a readable .xlsx workbook, or None when it is."""
+    try:
+        position = file.tell() if hasattr(file, "tell") else None
+        with zipfile.ZipFile(file) as archive:
+            names = set(archive.namelist())
+        if position is not None:
+            file.seek(position)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        names = set()
+    return None if "xl/workbook.xml" in names else _not_xlsx()
+
+
+def _not_xlsx() -> str:
+    return _(
+        "The file is not an Excel workbook (.xlsx). Save it as “Excel Workbook (*.xlsx)” "
+        "and upload it again."
+    )
+
+
+def _pick_sheet(book: XlsxWorkbook, ledger: Ledger) -> str | None:
+    """The title of the ledger's sheet (in any language), else of the first sheet."""
+    from django.conf import settings
+
+    wanted = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            wanted.add(normalize(_sheet_name(str(ledger.title))))
+    titles = book.titles
+    return next((t for t in titles if normalize(t) in wanted), titles[0] if titles else None)
+
+
+def _read_header(ledger: Ledger, header: Sequence[Any]) -> tuple[dict[str, int], dict[str, str]]:
+    aliases = ledger.header_aliases()
+    positions: dict[str, int] = {}
+    texts: dict[str, str] = {}
+    for index, value in enumerate(header):
+        if value is None or str(value).strip() == "":
+            continue
+        key = aliases.get(normalize(value))
+        if key is not None and key not in positions:
+            positions[key] = index
+            texts[key] = str(value).strip()
+    return positions, texts
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def import_workbook(*, actor, kind: str, file, on_progress=None) -> ImportOutcome:
+    """Validate every row of an uploaded ledger and, only if all are valid, write them all.
+
+    Returns the outcome with every error found (sheet, Excel row, header, value, message).
+    Raises LookupError for an unknown kind and PermissionDenied when the actor may not
+    import this ledger. on_progress(done, total) is called every ~500 rows while checking.
+    """
+    ledger = get_ledger(kind)
+    if not ledger.may_import(scope_of(actor)):
+        raise PermissionDenied
+    problem = workbook_problem(file)
+    if problem:
+        return ImportOutcome(ok=False, errors=[file_error(problem)])
+    try:
+        book = XlsxWorkbook(file)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        logger.info("unreadable workbook", exc_info=True)
+        return ImportOutcome(ok=False, errors=[file_error(_not_xlsx())])
+    try:
+        return _import_sheet(actor, ledger, book, on_progress)
+    except (etree.XMLSyntaxError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
+        logger.info("damaged workbook", exc_info=True)
+        return ImportOutcome(ok=False, errors=[file_error(_not_xlsx())])
+    finally:
+        book.close()
+
+
+def _import_sheet(actor, ledger: Ledger, book: XlsxWorkbook, on_progress) -> ImportOutcome:
+    sheet = _pick_sheet(book, ledger)
+    if sheet is None:
+        return ImportOutcome(ok=False, errors=[file_error(_("The workbook has no sheets."))])
+    total = max(book.count_rows(sheet) - 1, 0)
+    lines = book.rows(sheet)
+    first = next(lines, None)
+    header = first[1] if first is not None and first[0] == 1 else None
+    if header is None or all(_blank(v) for v in header):
+        message = _("The sheet “%(sheet)s” is empty: its first row must hold the headers.")
+        return ImportOutcome(ok=False, errors=[file_error(message % {"sheet": sheet}, sheet=sheet)])
+    positions, texts = _read_header(ledger, header)
+    missing = [c for c in ledger.columns if c.required and c.key not in positions]
+    if missing:
+        message = _("The column “%(column)s” is missing; use the headers of the template.")
+        errors = [
+            file_error(message % {"column": c.header()}, sheet=sheet, row=1, column=c.header())
+            for c in missing
+        ]
+        return ImportOutcome(ok=False, errors=errors)
+
+    ctx = ImportContext(actor=actor, ledger=ledger, sheet=sheet, headers=texts)
+    present = [(c, positions[c.key]) for c in ledger.columns if c.key in positions]
+    absent = [c for c in ledger.columns if c.key not in positions]
+    rows: list[Row] = []
+    report_at = PROGRESS_EVERY
+    for number, line in lines:
+        if on_progress is not None and number - 1 >= report_at:
+            on_progress(number - 1, max(total, number - 1))
+            report_at += PROGRESS_EVERY
+        if all(_blank(v) for v in line):
+            continue
+        if len(rows) >= MAX_ROWS:
+            message = _("The file has more than %(max)s rows; split it into smaller files.")
+            return ImportOutcome(
+                ok=False, errors=[file_error(message % {"max": MAX_ROWS}, sheet=sheet)]
+            )
+        row = _parse_row(ctx, number, line, present)
+        for column in absent:
+            row.values[column.key] = None
+        # Rules across cells run even on a row with bad cells, over the cells that are fine.
+        ledger.check_row(ctx, row)
+        rows.append(row)
+    if not rows:
+        return ImportOutcome(
+            ok=False,
+            errors=[file_error(_("The file contains no data rows."), sheet=sheet, row=2)],
+        )
+    ledger.check(ctx, rows)
+    if on_progress is not None:
+        on_progress(len(rows), len(rows))
+    if ctx.error_count:
+        return ImportOutcome(ok=False, errors=_sorted_errors(ctx, positions), rows=len(rows))
+    try:
+        with transaction.atomic():
+            created = ledger.write(ctx, rows)
+            audit_record(
+                actor=actor,
+                action=f"ledger.import.{ledger.kind}",
+                target_type="ledger",
+                changes=created,
+                region_code=widest_prefix(ctx.scope, Action.LEDGER_IMPORT) or ctx.region_code,
+            )
+    except IntegrityError:
+        logger.warning("ledger import collided with a concurrent write", exc_info=True)
+        message = _(
+            "Someone changed the same records while this file was being imported; nothing "
+            "was written. Upload the file again."
+        )
+        return ImportOutcome(ok=False, errors=[file_error(message, sheet=sheet)], rows=len(rows))
+    return ImportOutcome(ok=True, created=created, rows=len(rows))
+
+
+def _parse_row(ctx: ImportContext, number: int, line: Sequence[Any], present) -> Row:
+    values: dict[str, Any] = {}
+    row = Row(number, values)
+    width = len(line)
+    for column, index in present:
+        raw = line[index] if index < width else None
+        if _blank(raw):
+            values[column.key] = None
+            if column.required:
+                ctx.error(row, column.key, _("This cell is required."), "")
+            continue
+        try:
+            values[column.key] = column.cell.parse(raw)
+        except CellError as error:
+            values[column.key] = None
+            ctx.error(row, column.key, error.message, raw)
+    return row
+
+
+def _sorted_errors(ctx: ImportContext, positions: dict[str, int]) -> list[RowError]:
+    order = {ctx.header(key): index for key, index in positions.items()}
+    errors = sorted(ctx.errors, key=lambda e: (e.row, order.get(e.column, len(order))))
+    if ctx.error_count > len(errors):
+        message = _("There are %(count)s errors; only the first %(max)s are listed.")
+        errors.append(
+            file_error(message % {"count": ctx.error_count, "max": MAX_ERRORS}, sheet=ctx.sheet)
+        )
+    return errors
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers for the ledgers' hooks
+
+
+def batched(items: Iterable[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def bulk_insert(model: type[models.Model], objects: Iterable[models.Model]) -> int:
+    """Insert objects in batches of BATCH_SIZE without holding them all in memory."""
+    count = 0
+    for batch in batched(objects):
+        model._default_manager.bulk_create(batch, batch_size=BATCH_SIZE)
+        count += len(batch)
+    return count
+
+
+def bulk_insert_returning(model: type[models.Model], objects: list[models.Model]) -> None:
+    """Insert objects and make sure each has its primary key afterwards."""
+    if not objects:
+        return
+    if connection.features.can_return_rows_from_bulk_insert:
+        model._default_manager.bulk_create(objects, batch_size=BATCH_SIZE)
+    else:  # pragma: no cover - every supported backend returns keys
+        for obj in objects:
+            obj.save(force_insert=True)
+
+
+def exportable(policy, actor):
+    """Rows the actor sees that a grant allowing export also reaches (as list exports do)."""
+    return policy.visible(actor, Action.LEDGER_EXPORT, policy.visible(actor))
+
+
+def chunked_lookup(values: Iterable[Any], query: Callable[[list[Any]], Iterable[Any]]):
+    """Run query over values in chunks small enough for any backend's parameter limit."""
+    for chunk in batched(sorted(set(values)), 900):
+        yield from query(chunk)
+
+
+# --------------------------------------------------------------------------------------------
+# Template, export and annotated workbook
+
+
+def _ledger_workbook(ledger: Ledger, rows: Iterable[Sequence[Any]]) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(ledger.sheet_title())
+    instructions = wb.create_sheet(_sheet_name(_("Instructions")))
+    lists = wb.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+
+    option_columns: list[list[str]] = []
+    for index, column in enumerate(ledger.columns, start=1):
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = max(12, len(column.header()) * 2 + 4)
+        if column.cell.text_format:
+            ws.column_dimensions[letter].number_format = "@"
+        options = column.cell.options()
+        if options:
+            option_columns.append(options)
+            list_letter = get_column_letter(len(option_columns))
+            validation = DataValidation(
+                type="list",
+                formula1=f"'{LISTS_SHEET}'!${list_letter}$1:${list_letter}${len(options)}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=_("Not in the list"),
+                error=_("Choose a value from the drop-down list."),
+            )
+            validation.add(f"{letter}2:{letter}{EXCEL_LAST_ROW}")
+            ws.data_validations.append(validation)
+    ws.freeze_panes = "A2"
+
+    header = []
+    for column in ledger.columns:
+        cell = WriteOnlyCell(ws, value=column.header())
+        cell.font = REQUIRED_FONT if column.required else HEADER_FONT
+        cell.fill = HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    cells = [c.cell for c in ledger.columns]
+    pii = [c.pii for c in ledger.columns]
+    for values in rows:
+        out = []
+        for cell, is_pii, value in zip(cells, pii, values, strict=True):
+            shown = cell.to_cell(value)
+            if is_pii and shown not in (None, ""):
+                shown = mask(str(shown))
+            out.append(safe_cell(shown))
+        ws.append(out)
+
+    depth = max((len(o) for o in option_columns), default=0)
+    for i in range(depth):
+        lists.append([o[i] if i < len(o) else None for o in option_columns])
+
+    _write_instructions(instructions, ledger)
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_instructions(ws, ledger: Ledger) -> None:
+    for letter, width in zip("ABCDE", (22, 10, 48, 24, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def bold(value: Any) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=str(value))
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        return cell
+
+    def wrapped(value: Any) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=safe_cell(value))
+        cell.alignment = wrap
+        return cell
+
+    ws.append([bold(ledger.title)])
+    if ledger.description:
+        ws.append([wrapped(str(ledger.description))])
+    ws.append(
+        [
+            wrapped(
+                _(
+                    "Fill in the first sheet, one row per record, below its header row. "
+                    "If any row is wrong nothing is imported: every error is listed and the "
+                    "workbook can be downloaded with the wrong cells marked."
+                )
+            )
+        ]
+    )
+    ws.append([])
+    ws.append(
+        [
+            bold(_("Column")),
+            bold(_("Required")),
+            bold(_("Allowed values / format")),
+            bold(_("Example")),
+            bold(_("Notes")),
+        ]
+    )
+    for column in ledger.columns:
+        example = column.cell.to_cell(column.example) if column.example is not None else ""
+        ws.append(
+            [
+                wrapped(column.header()),
+                wrapped(_("Yes") if column.required else _("No")),
+                wrapped(str(column.cell.describe())),
+                wrapped(display(example)),
+                wrapped(str(column.help)),
+            ]
+        )
+    ws.append([])
+    ws.append([bold(_("Example row (do not copy this sheet; fill in the first sheet)"))])
+    ws.append([bold(c.header()) for c in ledger.columns])
+    example_row = []
+    for column in ledger.columns:
+        value = column.cell.to_cell(column.example) if column.example is not None else None
+        cell = WriteOnlyCell(ws, value=safe_cell(value))
+        cell.font = EXAMPLE_FONT
+        example_row.append(cell)
+    ws.append(example_row)
+
+
+def ledger_template(kind: str) -> bytes:
+    """Return the empty .xlsx template of a ledger: headers, drop-downs and instructions."""
+    return _ledger_workbook(get_ledger(kind), rows=())
+
+
+def ledger_export(*, actor, kind: str) -> bytes:
+    """Return the actor's visible rows of a ledger in the template's columns.
+
+    Personal information is masked and every text cell is neutralised against formula
+    injection, so the file can be edited and new rows imported back.
+    """
+    ledger = get_ledger(kind)
+    if not ledger.may_export(scope_of(actor)):
+        raise PermissionDenied
+    return _ledger_workbook(ledger, rows=ledger.export_rows(actor))
+
+
+def annotated_workbook(file, errors: Iterable[RowError | dict[str, Any]]) -> bytes:
+    """Return the uploaded workbook with each bad cell red and commented, plus an error column.
+
+    The copy is streamed (row by row in, write-only out) so large files stay within memory;
+    the values of every sheet are kept, the original formatting is not.
+    """
+    by_sheet: dict[str, dict[int, list[RowError]]] = {}
+    for error in errors:
+        error = error if isinstance(error, RowError) else RowError.from_dict(error)
+        by_sheet.setdefault(error.sheet, {}).setdefault(error.row, []).append(error)
+    out = Workbook(write_only=True)
+    author = _("Anju")
+    with XlsxWorkbook(file) as book:
+        for title in book.titles:
+            target = out.create_sheet(title)
+            _annotate_sheet(book.rows(title), target, by_sheet.get(title, {}), author)
+    buffer = BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def _annotate_sheet(lines, target, row_errors: dict[int, list[RowError]], author: str) -> None:
+    columns: dict[str, int] = {}
+    width = 0
+    file_level = row_errors.pop(0, [])
+    annotate = bool(row_errors or file_level)
+    written = 0
+    for number, values in lines:
+        for _gap in range(written + 1, number):
+            target.append([])  # keep every row where it was, so row numbers still match
+        written = number
+        if number == 1:
+            width = len(values)
+            columns = {str(v).strip(): i for i, v in enumerate(values) if not _blank(v)}
+        if not annotate:
+            target.append([safe_cell(v) for v in values])
+            continue
+        errors = row_errors.get(number, [])
+        if number == 1:
+            errors = file_level + errors
+        marked: dict[int, list[str]] = {}
+        for error in errors:
+            index = columns.get(error.column)
+            if index is None and number == 1:
+                index = 0  # a missing column or a file-level problem: mark the first cell
+            if index is not None:
+                marked.setdefault(index, []).append(error.message)
+        values += [None] * (max(width, max(marked, default=-1) + 1) - len(values))
+        cells: list[Any] = []
+        for index, value in enumerate(values):
+            if index in marked:
+                cell = WriteOnlyCell(target, value=safe_cell(value))
+                cell.fill = ERROR_FILL
+                cell.comment = Comment("\n".join(marked[index]), author, width=300, height=120)
+                cells.append(cell)
+            else:
+                cells.append(safe_cell(value))
+        if number == 1:
+            header = WriteOnlyCell(target, value=_("Errors"))
+            header.font = REQUIRED_FONT
+            cells.append(header)
+        elif errors:
+            text = "\n".join(
+                _("%(column)s: %(message)s") % {"column": e.column, "message": e.message}
+                for e in errors
+            )
+            cells.append(safe_cell(text))
+        target.append(cells)

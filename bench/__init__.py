@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): list pages against a trivial-view floor, and ledger imports."""

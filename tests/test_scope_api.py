@@ -1,0 +1,559 @@
+"""Every operation of the JSON API under /api/v1 respects scope, with both kinds of auth.
+
+Each test runs twice: with a browser session (client.force_login) and with a bearer token
+(ApiToken.issue). The token client enforces CSRF checks as a real API client would face them,
+so an unsafe method must pass on the token alone.
+
+* LISTS: list operations return exactly the rows in the persona's scope.
+* OBJECT_OPS: get/patch/post on one object: allowed persona succeeds, neighbour gets 404.
+* CREATES: creating in scope succeeds, naming an out-of-scope region or estate gives 404.
+* LACKING: a persona that sees the scope but lacks the action gets 403.
+* Without credentials every operation answers 401.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from anju.accounts.models import ApiToken
+from anju.core.audit import audit_record
+from anju.core.models import AuditEvent
+from anju.estates.models import Estate
+from config.api import api as ninja_api
+from tests import factories as f
+from tests.scopes import (
+    ESTATES_OF,
+    REGIONS_OF,
+    companies_of,
+    contracts_of,
+    estates_of,
+    owners_of,
+    regions_of,
+    units_of,
+)
+
+V1 = "/api/v1"
+
+
+class ApiClient:
+    """Issue JSON requests as one user, by session or by bearer token."""
+
+    def __init__(self, user, mode: str):
+        if mode == "session":
+            self.client = Client()
+            self.client.force_login(user)
+            self.headers = {}
+        else:
+            self.client = Client(enforce_csrf_checks=True)
+            _token, raw = ApiToken.issue(user=user, name="tests")
+            self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    def request(self, method: str, path: str, payload=None, **params):
+        url = V1 + path
+        if method == "get":
+            return self.client.get(url, params, **self.headers)
+        send = getattr(self.client, method)
+        return send(url, payload or {}, content_type="application/json", **self.headers)
+
+
+@pytest.fixture(params=["session", "token"])
+def as_user(request, world):
+    def _as(persona: str) -> ApiClient:
+        return ApiClient(getattr(world.people, persona), request.param)
+
+    return _as
+
+
+# --------------------------------------------------------------------------------------------
+# Lists
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListOp:
+    path: str
+    key: str  # the item field compared
+    expected: Callable  # (world, persona) -> values of key
+    personas: tuple[str, ...]
+
+
+LISTS = {
+    "estates": ListOp(
+        "/estates", "id", lambda w, p: [e.pk for e in estates_of(w, p)], tuple(ESTATES_OF)
+    ),
+    "units": ListOp("/units", "id", lambda w, p: [u.pk for u in units_of(w, p)], tuple(ESTATES_OF)),
+    "owners": ListOp(
+        "/owners",
+        "id",
+        lambda w, p: [o.pk for o in owners_of(w, p)],
+        tuple(p for p in ESTATES_OF if not p.startswith("fire")),
+    ),
+    "companies": ListOp(
+        "/companies",
+        "id",
+        lambda w, p: [c.pk for c in companies_of(w, p)],
+        tuple(p for p in ESTATES_OF if p != "grid_a1_worker"),
+    ),
+    "contracts": ListOp(
+        "/contracts",
+        "id",
+        lambda w, p: [c.pk for c in contracts_of(w, p)],
+        tuple(p for p in ESTATES_OF if p != "grid_a1_worker"),
+    ),
+    "regions": ListOp("/regions/", "name", lambda w, p: regions_of(p), tuple(REGIONS_OF)),
+}
+
+
+@pytest.mark.parametrize(
+    ("op", "persona"), [(op, p) for op, spec in LISTS.items() for p in spec.personas]
+)
+def test_list_returns_exactly_the_rows_in_scope(world, as_user, op, persona):
+    spec = LISTS[op]
+
+    response = as_user(persona).request("get", spec.path)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert sorted(item[spec.key] for item in body["items"]) == sorted(spec.expected(world, persona))
+    assert body["count"] == len(body["items"])
+
+
+@pytest.mark.parametrize(
+    ("persona", "visible"),
+    [
+        ("district_admin", {"a", "b"}),
+        ("auditor", {"a", "b"}),
+        ("neighbour_admin", {"n"}),
+    ],
+)
+def test_audit_list_returns_only_events_in_scope(world, as_user, persona, visible):
+    for key in ("a", "b", "n"):
+        audit_record(actor=None, action="estate.update", target=getattr(world, f"estate_{key}"))
+
+    response = as_user(persona).request("get", "/audit/")
+
+    assert response.status_code == 200
+    ids = {item["target_id"] for item in response.json()["items"]}
+    assert ids == {str(getattr(world, f"estate_{k}").pk) for k in visible}
+
+
+def test_list_filters_cannot_reach_outside_the_scope(world, as_user):
+    client = as_user("street_b_officer")
+    estate_a = world.estate_a
+
+    units = client.request("get", "/units", estate_id=estate_a.pk).json()
+    owners = client.request("get", "/owners", estate_id=estate_a.pk).json()
+    estates = client.request("get", "/estates", region_code="510104001").json()
+
+    assert units["items"] == []
+    assert owners["items"] == []
+    assert estates["items"] == []
+
+
+# --------------------------------------------------------------------------------------------
+# Operations on one object
+# --------------------------------------------------------------------------------------------
+
+STREET = ("street_a_officer", "street_b_officer")
+DISTRICT = ("district_admin", "neighbour_admin")
+STAFF = ("district_staff", "neighbour_admin")
+COMPANY = ("company_x_manager", "company_y_manager")
+FIRE = ("fire_handler", "fire_n_handler")
+OWNER = ("owner_unit_101", "owner_other_estate")
+COMMUNITY = ("community_a1_worker", "street_b_officer")
+GRID = ("grid_a1_worker", "street_b_officer")
+COMMITTEE = ("committee_a_member", "owner_other_estate")
+
+
+def _contract_x(w):
+    return w.company_x.contracts.get(estate=w.estate_a)
+
+
+def _empty_unit(w):
+    return f.UnitFactory(building=w.building_a, number="909")
+
+
+@dataclass(frozen=True)
+class ObjectOp:
+    method: str
+    pattern: str  # the path as the OpenAPI schema names it
+    ids: Callable  # world -> the pattern's ids (may create the object acted on)
+    pairs: tuple[tuple[str, str], ...]
+    payload: Callable | None = None
+    ok: int = 200
+    audit: str = ""
+
+
+OBJECT_OPS = {
+    "region-get": ObjectOp(
+        "get", "/regions/{region_id}", lambda w: {"region_id": w.street_a.pk}, (STREET, DISTRICT)
+    ),
+    "region-get-community": ObjectOp(
+        "get", "/regions/{region_id}", lambda w: {"region_id": w.a1.pk}, (COMMUNITY, FIRE)
+    ),
+    "estate-get": ObjectOp(
+        "get",
+        "/estates/{estate_id}",
+        lambda w: {"estate_id": w.estate_a.pk},
+        (STREET, DISTRICT, COMPANY, FIRE, OWNER, GRID, COMMITTEE),
+    ),
+    "estate-patch": ObjectOp(
+        "patch",
+        "/estates/{estate_id}",
+        lambda w: {"estate_id": w.estate_a.pk},
+        (STREET, DISTRICT, STAFF),
+        payload=lambda w: {"name": "红星花园二期", "total_households": 120},
+        audit="estate.update",
+    ),
+    "building-list": ObjectOp(
+        "get",
+        "/estates/{estate_id}/buildings",
+        lambda w: {"estate_id": w.estate_a.pk},
+        (STREET, COMPANY, OWNER, FIRE),
+    ),
+    "building-create": ObjectOp(
+        "post",
+        "/estates/{estate_id}/buildings",
+        lambda w: {"estate_id": w.estate_a.pk},
+        (STREET, DISTRICT),
+        payload=lambda w: {"number": "9栋", "floors": 6},
+        ok=201,
+        audit="building.create",
+    ),
+    "unit-create": ObjectOp(
+        "post",
+        "/estates/{estate_id}/units",
+        lambda w: {"estate_id": w.estate_a.pk},
+        (STREET, DISTRICT),
+        payload=lambda w: {"building_id": w.building_a.pk, "number": "201", "area": "88.00"},
+        ok=201,
+        audit="unit.create",
+    ),
+    "unit-get": ObjectOp(
+        "get",
+        "/units/{unit_id}",
+        lambda w: {"unit_id": w.units_a[0].pk},
+        (STREET, DISTRICT, COMPANY, FIRE, OWNER, GRID),
+    ),
+    "unit-patch": ObjectOp(
+        "patch",
+        "/units/{unit_id}",
+        lambda w: {"unit_id": w.units_a[0].pk},
+        (STREET, DISTRICT),
+        payload=lambda w: {"area": "90.50", "area_source": "surveyed"},
+        audit="unit.update",
+    ),
+    "owner-get": ObjectOp(
+        "get",
+        "/owners/{owner_id}",
+        lambda w: {"owner_id": w.owners["a"][0].pk},
+        (STREET, DISTRICT, COMPANY, OWNER, COMMITTEE, GRID),
+    ),
+    "owner-reveal": ObjectOp(
+        "post",
+        "/owners/{owner_id}/reveal/{field}",
+        lambda w: {"owner_id": w.owners["a"][0].pk, "field": "id_number"},
+        (STREET, DISTRICT, COMMUNITY),
+        audit="pii.reveal",
+    ),
+    "ownership-list": ObjectOp(
+        "get",
+        "/units/{unit_id}/ownerships",
+        lambda w: {"unit_id": w.units_a[0].pk},
+        (STREET, DISTRICT, COMPANY, OWNER),
+    ),
+    "owner-create": ObjectOp(
+        "post",
+        "/units/{unit_id}/owners",
+        lambda w: {"unit_id": _empty_unit(w).pk},
+        (STREET, DISTRICT, COMMUNITY),
+        payload=lambda w: {
+            "name": "新业主",
+            "id_number": "510104199001011234",
+            "phone": "13900002222",
+        },
+        ok=201,
+        audit="owner.create",
+    ),
+    "company-get": ObjectOp(
+        "get",
+        "/companies/{company_id}",
+        lambda w: {"company_id": w.company_x.pk},
+        (COMPANY, DISTRICT, STREET, OWNER, FIRE),
+    ),
+    "company-patch": ObjectOp(
+        "patch",
+        "/companies/{company_id}",
+        lambda w: {"company_id": w.company_x.pk},
+        (DISTRICT, STAFF),
+        payload=lambda w: {"contact_name": "李经理", "contact_phone": "13900003333"},
+        audit="company.update",
+    ),
+    "contract-get": ObjectOp(
+        "get",
+        "/contracts/{contract_id}",
+        lambda w: {"contract_id": _contract_x(w).pk},
+        (STREET, DISTRICT, COMPANY, OWNER, COMMITTEE),
+    ),
+    "contract-patch": ObjectOp(
+        "patch",
+        "/contracts/{contract_id}",
+        lambda w: {"contract_id": _contract_x(w).pk},
+        (STREET, DISTRICT),
+        payload=lambda w: {"fee_standard": "3.20", "filing_status": "filed"},
+        audit="contract.update",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("op", "allowed", "denied"),
+    [(key, a, d) for key, spec in OBJECT_OPS.items() for a, d in spec.pairs],
+)
+def test_operation_answers_allowed_persona_and_404_to_the_neighbour(
+    world, as_user, op, allowed, denied
+):
+    # given
+    spec = OBJECT_OPS[op]
+    path = spec.pattern.format(**spec.ids(world))
+    payload = spec.payload(world) if spec.payload else None
+
+    # when: the neighbour first, so a write by the allowed persona cannot hide a leak
+    refused = as_user(denied).request(spec.method, path, payload)
+
+    # then
+    assert refused.status_code == 404, refused.content
+    assert not AuditEvent.objects.exists()
+
+    # when
+    response = as_user(allowed).request(spec.method, path, payload)
+
+    # then
+    assert response.status_code == spec.ok, response.content
+    if spec.audit:
+        actor = getattr(world.people, allowed)
+        assert AuditEvent.objects.filter(action=spec.audit, actor=actor).count() == 1
+
+
+def test_reveal_returns_the_value_and_patch_returns_masked_data(world, as_user):
+    owner = world.owners["a"][0]
+    client = as_user("street_a_officer")
+
+    revealed = client.request("post", f"/owners/{owner.pk}/reveal/phone").json()
+    shown = client.request("get", f"/owners/{owner.pk}").json()
+
+    assert revealed == {"field": "phone", "value": owner.phone}
+    assert owner.phone not in str(shown)
+    assert owner.id_number not in str(shown)
+    assert shown["phone_masked"] == owner.phone[:3] + "****" + owner.phone[-4:]
+
+
+def test_reveal_of_an_unknown_field_is_404(world, as_user):
+    owner = world.owners["a"][0]
+    response = as_user("district_admin").request("post", f"/owners/{owner.pk}/reveal/name")
+    assert response.status_code == 404
+    assert not AuditEvent.objects.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Creating: only with references inside the scope
+# --------------------------------------------------------------------------------------------
+
+
+def _estate_in(region):
+    return {"name": "新建小区", "region_id": region.pk, "kind": "old", "management_mode": "none"}
+
+
+def _company_in(region):
+    return {"name": "新成立物业", "uscc": f.make_uscc(999), "region_id": region.pk}
+
+
+def _contract_in(w, estate):
+    return {
+        "company_id": w.company_y.pk,
+        "estate_id": estate.pk,
+        "kind": "selected",
+        "start_date": "2024-01-01",
+        "service_level": "2",
+    }
+
+
+CREATES = [
+    # (path, persona, payload builder, expected status)
+    ("/estates", "district_admin", lambda w: _estate_in(w.a2), 201),
+    ("/estates", "street_a_officer", lambda w: _estate_in(w.a2), 201),
+    ("/estates", "street_b_officer", lambda w: _estate_in(w.a2), 404),
+    ("/estates", "neighbour_admin", lambda w: _estate_in(w.a2), 404),
+    ("/companies", "district_admin", lambda w: _company_in(w.district), 201),
+    ("/companies", "neighbour_admin", lambda w: _company_in(w.district), 404),
+    ("/contracts", "street_a_officer", lambda w: _contract_in(w, w.estate_a2), 201),
+    ("/contracts", "street_b_officer", lambda w: _contract_in(w, w.estate_a2), 404),
+    ("/contracts", "neighbour_admin", lambda w: _contract_in(w, w.estate_a2), 404),
+]
+
+
+@pytest.mark.parametrize(("path", "persona", "payload", "status"), CREATES)
+def test_create_only_with_references_in_scope(world, as_user, path, persona, payload, status):
+    response = as_user(persona).request("post", path, payload(world))
+
+    assert response.status_code == status, response.content
+    assert AuditEvent.objects.exists() == (status == 201)
+
+
+def test_created_estate_takes_its_region_code(world, as_user):
+    response = as_user("street_a_officer").request("post", "/estates", _estate_in(world.a2))
+    estate = Estate.objects.get(pk=response.json()["id"])
+    assert estate.region_code == world.a2.code == response.json()["region_code"]
+
+
+# --------------------------------------------------------------------------------------------
+# Missing action: 403
+# --------------------------------------------------------------------------------------------
+
+LACKING = [
+    # (persona, method, path builder, payload builder)
+    ("fire_handler", "get", lambda w: "/owners", None),
+    ("fire_handler", "get", lambda w: f"/units/{w.units_a[0].pk}/ownerships", None),
+    (
+        "fire_handler",
+        "post",
+        lambda w: f"/units/{w.units_a[0].pk}/owners",
+        lambda w: {"name": "甲", "share": "0.1", "is_representative": False},
+    ),
+    ("grid_a1_worker", "get", lambda w: "/companies", None),
+    ("grid_a1_worker", "get", lambda w: "/contracts", None),
+    ("company_x_manager", "get", lambda w: "/regions/", None),
+    ("owner_unit_101", "get", lambda w: "/regions/", None),
+    ("street_a_officer", "get", lambda w: "/audit/", None),
+    ("company_x_manager", "get", lambda w: "/audit/", None),
+    ("company_x_manager", "post", lambda w: "/estates", lambda w: _estate_in(w.a1)),
+    ("auditor", "post", lambda w: "/estates", lambda w: _estate_in(w.a1)),
+    ("company_x_manager", "patch", lambda w: f"/estates/{w.estate_a.pk}", lambda w: {"name": "x"}),
+    ("auditor", "patch", lambda w: f"/estates/{w.estate_a.pk}", lambda w: {"name": "x"}),
+    ("auditor", "post", lambda w: f"/estates/{w.estate_a.pk}/buildings", lambda w: {"number": "9"}),
+    (
+        "company_x_manager",
+        "post",
+        lambda w: f"/estates/{w.estate_a.pk}/units",
+        lambda w: {"number": "909", "area": "50.00"},
+    ),
+    ("owner_unit_101", "patch", lambda w: f"/units/{w.units_a[0].pk}", lambda w: {"area": "1.00"}),
+    ("company_x_manager", "post", lambda w: f"/owners/{w.owners['a'][0].pk}/reveal/phone", None),
+    ("auditor", "post", lambda w: f"/owners/{w.owners['a'][0].pk}/reveal/id_number", None),
+    ("street_a_officer", "post", lambda w: "/companies", lambda w: _company_in(w.district)),
+    ("company_x_manager", "post", lambda w: "/companies", lambda w: _company_in(w.district)),
+    (
+        "company_x_manager",
+        "patch",
+        lambda w: f"/companies/{w.company_x.pk}",
+        lambda w: {"contact_name": "x"},
+    ),
+    ("company_x_manager", "post", lambda w: "/contracts", lambda w: _contract_in(w, w.estate_a)),
+    ("auditor", "post", lambda w: "/contracts", lambda w: _contract_in(w, w.estate_a)),
+    (
+        "company_x_manager",
+        "patch",
+        lambda w: f"/contracts/{_contract_x(w).pk}",
+        lambda w: {"fee_standard": "9.99"},
+    ),
+    (
+        "committee_a_member",
+        "patch",
+        lambda w: f"/contracts/{_contract_x(w).pk}",
+        lambda w: {"fee_standard": "9.99"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("persona", "method", "path", "payload"), LACKING)
+def test_missing_action_is_403(world, as_user, persona, method, path, payload):
+    response = as_user(persona).request(method, path(world), payload(world) if payload else None)
+
+    assert response.status_code == 403, response.content
+    assert "detail" in response.json()
+    assert not AuditEvent.objects.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Without credentials; with a bad token; the schema.
+# --------------------------------------------------------------------------------------------
+
+
+def _all_operations():
+    schema = ninja_api.get_openapi_schema()
+    return sorted((method, path) for path, ops in schema["paths"].items() for method in ops if path)
+
+
+def _concrete(path: str) -> str:
+    for name in ("region_id", "estate_id", "unit_id", "owner_id", "company_id", "contract_id"):
+        path = path.replace("{" + name + "}", "1")
+    return path.replace("{field}", "phone")
+
+
+@pytest.mark.parametrize(("method", "path"), _all_operations())
+def test_every_operation_needs_credentials(db, method, path):
+    client = Client(enforce_csrf_checks=True)
+    url = _concrete(path)
+    anonymous = getattr(client, method)(url, content_type="application/json")
+    bad_token = getattr(client, method)(
+        url, content_type="application/json", HTTP_AUTHORIZATION="Bearer anju_not-a-token"
+    )
+    assert anonymous.status_code == 401
+    assert bad_token.status_code == 401
+
+
+def test_token_of_an_inactive_user_is_refused(world):
+    user = world.people.district_admin
+    _token, raw = ApiToken.issue(user=user, name="old")
+    user.is_active = False
+    user.save()
+    response = Client().get(f"{V1}/estates", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 401
+
+
+def test_token_use_is_stamped(world):
+    token, raw = ApiToken.issue(user=world.people.district_admin, name="cli")
+    Client().get(f"{V1}/estates", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert raw not in token.digest
+
+
+def test_every_operation_has_a_scope_test():
+    covered = {("get", LISTS[k].path) for k in LISTS} | {("get", "/audit/")}
+    covered |= {("post", path) for path, *_rest in CREATES}
+    covered |= {(spec.method, spec.pattern) for spec in OBJECT_OPS.values()}
+    operations = {(m, p.removeprefix(V1)) for m, p in _all_operations()}
+    # The Excel import operations have their scope tests in anju/core/tests/test_imports.py.
+    operations = {(m, p) for m, p in operations if not p.startswith("/imports/")}
+    missing = sorted(operations - covered)
+    assert not missing, f"API operations without a scope test: {missing}"
+
+
+def test_openapi_lists_the_registry_operations(client, db):
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    paths = set(schema["paths"])
+    for expected in (
+        "/api/v1/estates",
+        "/api/v1/estates/{estate_id}",
+        "/api/v1/units",
+        "/api/v1/units/{unit_id}",
+        "/api/v1/owners",
+        "/api/v1/owners/{owner_id}",
+        "/api/v1/companies",
+        "/api/v1/companies/{company_id}",
+        "/api/v1/contracts",
+        "/api/v1/contracts/{contract_id}",
+        "/api/v1/regions/",
+        "/api/v1/regions/{region_id}",
+        "/api/v1/audit/",
+    ):
+        assert expected in paths
+    tags = {tag for ops in schema["paths"].values() for op in ops.values() for tag in op["tags"]}
+    assert {"registry", "companies", "regions", "audit"} <= tags
+    assert set(schema["components"]["securitySchemes"]) == {"SessionAuth", "TokenAuth"}

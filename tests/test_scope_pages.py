@@ -1,0 +1,896 @@
+"""Every page answers its allowed persona and hides everything else (ARCHITECTURE.md §3 Scope).
+
+Three tables drive the tests:
+
+* LISTS: for each list page and persona, exactly which rows the page, its HTMX partial and
+  its Excel export show. Equality (not just "contains") proves the neighbour's rows are absent.
+* PAGES: detail pages, forms (GET and POST), ownership actions and the PII reveal, each with
+  (allowed, denied) persona pairs; the denied persona belongs to a neighbouring scope and gets
+  404, exactly like a missing object.
+* LACKING: roles that may see a scope but lack the action (403 on lists and create pages, 404
+  on pages bound to an object the role may not act on).
+
+test_every_page_url_is_covered fails when a page is added without a row in these tables.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from anju.accounts.models import Membership
+from anju.accounts.roles import Role
+from anju.companies.models import ProjectManager, PropertyCompany, ServiceContract
+from anju.core.audit import audit_record
+from anju.core.models import AuditEvent
+from anju.estates.models import Estate, Ownership, Resident
+from tests import factories as f
+from tests.helpers import HTMX, table_rows, workbook_rows
+from tests.scopes import (
+    CAN_EXPORT,
+    ESTATES_OF,
+    REGIONS_OF,
+    companies_of,
+    contracts_of,
+    estates_of,
+    owners_of,
+    regions_of,
+    units_of,
+)
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    key: Callable[[list], object]  # a row (cell texts or workbook values) -> its identity
+    expected: Callable[[object, str], list]  # (world, persona) -> keys that must be shown
+    personas: tuple[str, ...]
+
+
+LISTS = {
+    "estates:list": ListSpec(
+        key=lambda row: row[0],
+        expected=lambda w, p: [e.name for e in estates_of(w, p)],
+        personas=tuple(ESTATES_OF),
+    ),
+    "estates:unit_list": ListSpec(
+        key=lambda row: (row[0], str(row[3])),
+        expected=lambda w, p: [(u.estate.name, u.number) for u in units_of(w, p)],
+        personas=tuple(ESTATES_OF),
+    ),
+    "estates:owner_list": ListSpec(
+        key=lambda row: row[0],
+        expected=lambda w, p: [o.name for o in owners_of(w, p)],
+        personas=tuple(p for p in ESTATES_OF if not p.startswith("fire")),
+    ),
+    "companies:list": ListSpec(
+        key=lambda row: row[0],
+        expected=lambda w, p: [c.name for c in companies_of(w, p)],
+        personas=tuple(p for p in ESTATES_OF if p not in {"grid_a1_worker"}),
+    ),
+    "companies:contract_list": ListSpec(
+        key=lambda row: (row[0], row[1]),
+        expected=lambda w, p: [(c.estate.name, c.company.name) for c in contracts_of(w, p)],
+        personas=tuple(p for p in ESTATES_OF if p not in {"grid_a1_worker"}),
+    ),
+    "regions:list": ListSpec(
+        key=lambda row: row[1],
+        expected=lambda w, p: regions_of(p),
+        personas=tuple(REGIONS_OF),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "persona"), [(name, p) for name, spec in LISTS.items() for p in spec.personas]
+)
+def test_list_shows_exactly_the_rows_in_scope(world, client, name, persona):
+    # given
+    spec = LISTS[name]
+    expected = Counter(spec.expected(world, persona))
+    assert expected, "every persona in the table sees at least one row"
+    client.force_login(getattr(world.people, persona))
+    url = reverse(name)
+
+    # when / then: the full page
+    page = client.get(url)
+    assert page.status_code == 200
+    assert Counter(spec.key(row) for row in table_rows(page)) == expected
+
+    # when / then: the HTMX partial that refreshes the results
+    partial = client.get(url, **HTMX)
+    assert partial.status_code == 200
+    assert b"<html" not in partial.content
+    assert Counter(spec.key(row) for row in table_rows(partial)) == expected
+
+    # when / then: the Excel export
+    export = client.get(url, {"export": "xlsx"})
+    if persona in CAN_EXPORT:
+        assert export.status_code == 200
+        assert Counter(spec.key(row) for row in workbook_rows(export)) == expected
+    else:
+        assert export.status_code == 403
+
+
+@pytest.fixture
+def audit_events(world):
+    for estate in (world.estate_a, world.estate_b, world.estate_n):
+        audit_record(actor=None, action="estate.update", target=estate, changes={"x": [1, 2]})
+
+
+@pytest.mark.parametrize(
+    ("persona", "visible"),
+    [
+        ("district_admin", {"红星花园", "东风苑"}),
+        ("auditor", {"红星花园", "东风苑"}),
+        ("neighbour_admin", {"浣花苑"}),
+    ],
+)
+def test_audit_log_shows_only_events_in_scope(world, client, audit_events, persona, visible):
+    client.force_login(getattr(world.people, persona))
+    url = reverse("core:audit_list")
+
+    def targets(rows):
+        return Counter(str(row[3]).split(" (")[0] for row in rows)
+
+    page = client.get(url)
+    partial = client.get(url, **HTMX)
+    export = client.get(url, {"export": "xlsx"})
+
+    assert targets(table_rows(page)) == Counter(visible)
+    assert b"<html" not in partial.content
+    assert targets(table_rows(partial)) == Counter(visible)
+    assert targets(workbook_rows(export)) == Counter(visible)
+
+
+def test_home_counts_only_the_scope(world, client):
+    client.force_login(world.people.street_b_officer)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    counts = dict(
+        zip(
+            [str(label) for label, _count, _url in response.context["cards"]],
+            [count for _label, count, _url in response.context["cards"]],
+            strict=True,
+        )
+    )
+    # street B: one street, one community, one estate of 3 units with 3 owners, company Y
+    assert sorted(counts.values()) == sorted([1, 1, 1, 3, 3, 1])
+
+
+def test_owner_home_lists_only_their_unit(world, client):
+    client.force_login(world.people.owner_unit_101)
+    response = client.get(reverse("core:home"))
+    assert [u.pk for u in response.context["my_units"]] == [world.units_a[0].pk]
+
+
+# --------------------------------------------------------------------------------------------
+# Pages bound to one object: allowed persona succeeds, neighbouring persona gets 404.
+# --------------------------------------------------------------------------------------------
+
+
+def _estate_form(world):
+    estate = world.estate_a
+    return {
+        "name": "红星花园二期",
+        "region": estate.region_id,
+        "address": "红星路1号",
+        "kind": estate.kind,
+        "management_mode": estate.management_mode,
+        "built_year": "2012",
+        "total_households": "120",
+        "total_floor_area": "12000.00",
+        "longitude": "",
+        "latitude": "",
+    }
+
+
+def _unit_form(world, number="201"):
+    return {
+        "building": world.building_a.pk,
+        "entrance": "",
+        "floor": "2",
+        "number": number,
+        "kind": "residential",
+        "area": "88.00",
+        "area_source": "surveyed",
+        "delivery": "delivered",
+    }
+
+
+def _owner_form(world):
+    owner = world.owners["a"][0]
+    return {"kind": "person", "name": "王新名", "id_number": owner.id_number, "phone": owner.phone}
+
+
+def _company_form(world):
+    company = world.company_x
+    return {
+        "name": "安心物业服务有限公司",
+        "uscc": company.uscc,
+        "region": company.region_id,
+        "registered_address": "总府路2号",
+        "contact_name": "李经理",
+        "contact_phone": "13900003333",
+    }
+
+
+def _contract_form(world):
+    return {
+        "company": world.company_x.pk,
+        "estate": world.estate_a.pk,
+        "kind": "selected",
+        "start_date": "2024-01-01",
+        "end_date": "",
+        "fee_standard": "3.20",
+        "service_level": "2",
+        "filing_status": "filed",
+        "filed_on": "2024-02-01",
+    }
+
+
+def _empty_unit(world):
+    return f.UnitFactory(building=world.building_a, number="909")
+
+
+def _co_owner(world):
+    """Split units_a[1] between its owner and a second, non-representative co-owner."""
+    unit = world.units_a[1]
+    Ownership.objects.filter(unit=unit).update(share=Decimal("0.5"))
+    return f.OwnershipFactory(
+        unit=unit, owner=f.OwnerFactory(), share=Decimal("0.5"), is_representative=False
+    )
+
+
+def _resident(world):
+    return Resident.objects.create(
+        unit=world.units_a[0], name="租客甲", kind="tenant", phone="13700001234"
+    )
+
+
+def _manager(world):
+    return ProjectManager.objects.create(
+        company=world.company_x, estate=world.estate_a, name="赵项目", phone="13600001234"
+    )
+
+
+def _contract_x(world):
+    return ServiceContract.objects.get(company=world.company_x, estate=world.estate_a)
+
+
+# Persona pairs (allowed, denied): the denied one sits in a neighbouring scope.
+STREET = ("street_a_officer", "street_b_officer")
+DISTRICT = ("district_admin", "neighbour_admin")
+STAFF = ("district_staff", "neighbour_admin")
+COMPANY = ("company_x_manager", "company_y_manager")
+FIRE = ("fire_handler", "fire_n_handler")
+OWNER = ("owner_unit_101", "owner_other_estate")
+COMMUNITY = ("community_a1_worker", "street_b_officer")
+GRID = ("grid_a1_worker", "street_b_officer")
+COMMITTEE = ("committee_a_member", "owner_other_estate")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str
+    args: Callable  # world -> url args (may create the object the page acts on)
+    pairs: tuple[tuple[str, str], ...]
+    method: str = "get"
+    data: Callable | None = None  # world -> POST data
+    ok: int = 200
+    audit: str = ""  # the audit action a successful POST records
+
+
+PAGES = {
+    "region-street": PageSpec(
+        "regions:detail", lambda w: [w.street_a.pk], (STREET, DISTRICT, FIRE)
+    ),
+    "region-community": PageSpec("regions:detail", lambda w: [w.a1.pk], (COMMUNITY,)),
+    "estate-detail": PageSpec(
+        "estates:detail",
+        lambda w: [w.estate_a.pk],
+        (STREET, DISTRICT, COMPANY, FIRE, OWNER, GRID, COMMITTEE),
+    ),
+    "estate-edit": PageSpec("estates:edit", lambda w: [w.estate_a.pk], (STREET, DISTRICT, STAFF)),
+    "estate-edit-post": PageSpec(
+        "estates:edit",
+        lambda w: [w.estate_a.pk],
+        (STREET, DISTRICT, STAFF),
+        method="post",
+        data=_estate_form,
+        ok=302,
+        audit="estate.update",
+    ),
+    "building-create": PageSpec(
+        "estates:building_create", lambda w: [w.estate_a.pk], (STREET, DISTRICT, STAFF)
+    ),
+    "building-create-post": PageSpec(
+        "estates:building_create",
+        lambda w: [w.estate_a.pk],
+        (STREET, DISTRICT, STAFF),
+        method="post",
+        data=lambda w: {"number": "9栋", "floors": "6"},
+        ok=302,
+        audit="building.create",
+    ),
+    "unit-create": PageSpec(
+        "estates:unit_create", lambda w: [w.estate_a.pk], (STREET, DISTRICT, STAFF)
+    ),
+    "unit-create-post": PageSpec(
+        "estates:unit_create",
+        lambda w: [w.estate_a.pk],
+        (STREET, DISTRICT, STAFF),
+        method="post",
+        data=_unit_form,
+        ok=302,
+        audit="unit.create",
+    ),
+    "unit-detail": PageSpec(
+        "estates:unit_detail",
+        lambda w: [w.units_a[0].pk],
+        (STREET, DISTRICT, COMPANY, FIRE, OWNER, GRID, COMMITTEE),
+    ),
+    "unit-edit": PageSpec(
+        "estates:unit_edit", lambda w: [w.units_a[0].pk], (STREET, DISTRICT, STAFF)
+    ),
+    "unit-edit-post": PageSpec(
+        "estates:unit_edit",
+        lambda w: [w.units_a[0].pk],
+        (STREET, DISTRICT, STAFF),
+        method="post",
+        data=lambda w: _unit_form(w, number="101"),
+        ok=302,
+        audit="unit.update",
+    ),
+    "owner-create": PageSpec(
+        "estates:owner_create", lambda w: [w.units_a[0].pk], (STREET, DISTRICT, COMMUNITY)
+    ),
+    "owner-create-post": PageSpec(
+        "estates:owner_create",
+        lambda w: [_empty_unit(w).pk],
+        (STREET, DISTRICT, COMMUNITY),
+        method="post",
+        data=lambda w: {
+            "kind": "person",
+            "name": "新业主",
+            "id_number": "510104199001011234",
+            "phone": "13900002222",
+            "share": "1",
+            "is_representative": "on",
+        },
+        ok=302,
+        audit="owner.create",
+    ),
+    "resident-create": PageSpec(
+        "estates:resident_create", lambda w: [w.units_a[0].pk], (STREET, DISTRICT, COMMUNITY)
+    ),
+    "resident-create-post": PageSpec(
+        "estates:resident_create",
+        lambda w: [w.units_a[0].pk],
+        (STREET, DISTRICT, COMMUNITY),
+        method="post",
+        data=lambda w: {
+            "name": "租客乙",
+            "kind": "tenant",
+            "phone": "13700005678",
+            "moved_in": "2024-03-01",
+        },
+        ok=302,
+        audit="resident.create",
+    ),
+    "ownership-representative": PageSpec(
+        "estates:ownership_representative",
+        lambda w: [_co_owner(w).pk],
+        (STREET, DISTRICT, COMMUNITY),
+        method="post",
+        ok=302,
+        audit="ownership.representative",
+    ),
+    "ownership-remove": PageSpec(
+        "estates:ownership_remove",
+        lambda w: [_co_owner(w).pk],
+        (STREET, DISTRICT, COMMUNITY),
+        method="post",
+        ok=302,
+        audit="ownership.delete",
+    ),
+    "owner-detail": PageSpec(
+        "estates:owner_detail",
+        lambda w: [w.owners["a"][0].pk],
+        (STREET, DISTRICT, COMPANY, OWNER, GRID, COMMITTEE, COMMUNITY),
+    ),
+    "owner-edit": PageSpec(
+        "estates:owner_edit", lambda w: [w.owners["a"][0].pk], (STREET, DISTRICT, COMMUNITY)
+    ),
+    "owner-edit-post": PageSpec(
+        "estates:owner_edit",
+        lambda w: [w.owners["a"][0].pk],
+        (STREET, DISTRICT, COMMUNITY),
+        method="post",
+        data=_owner_form,
+        ok=302,
+        audit="owner.update",
+    ),
+    "reveal-owner": PageSpec(
+        "core:pii_reveal",
+        lambda w: ["owner", w.owners["a"][0].pk, "id_number"],
+        (STREET, DISTRICT, COMMUNITY),
+        method="post",
+        audit="pii.reveal",
+    ),
+    "reveal-resident": PageSpec(
+        "core:pii_reveal",
+        lambda w: ["resident", _resident(w).pk, "phone"],
+        (STREET, COMMUNITY),
+        method="post",
+        audit="pii.reveal",
+    ),
+    "reveal-company": PageSpec(
+        "core:pii_reveal",
+        lambda w: ["company", w.company_x.pk, "contact_phone"],
+        (STREET, DISTRICT),
+        method="post",
+        audit="pii.reveal",
+    ),
+    "reveal-manager": PageSpec(
+        "core:pii_reveal",
+        lambda w: ["manager", _manager(w).pk, "phone"],
+        (STREET, DISTRICT),
+        method="post",
+        audit="pii.reveal",
+    ),
+    "company-detail": PageSpec(
+        "companies:detail",
+        lambda w: [w.company_x.pk],
+        (COMPANY, DISTRICT, STREET, OWNER, FIRE, COMMITTEE),
+    ),
+    "company-edit": PageSpec("companies:edit", lambda w: [w.company_x.pk], (DISTRICT, STAFF)),
+    "company-edit-post": PageSpec(
+        "companies:edit",
+        lambda w: [w.company_x.pk],
+        (DISTRICT, STAFF),
+        method="post",
+        data=_company_form,
+        ok=302,
+        audit="company.update",
+    ),
+    "contract-page": PageSpec(
+        "companies:contract_edit",
+        lambda w: [_contract_x(w).pk],
+        (STREET, DISTRICT, COMPANY, OWNER, FIRE, COMMITTEE),
+    ),
+    "contract-edit-post": PageSpec(
+        "companies:contract_edit",
+        lambda w: [_contract_x(w).pk],
+        (STREET, DISTRICT, STAFF),
+        method="post",
+        data=_contract_form,
+        ok=302,
+        audit="contract.update",
+    ),
+}
+
+
+def _request(client, spec: PageSpec, world, args):
+    url = reverse(spec.name, args=args)
+    if spec.method == "post":
+        return client.post(url, spec.data(world) if spec.data else {})
+    return client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("page", "allowed", "denied"),
+    [(key, a, d) for key, spec in PAGES.items() for a, d in spec.pairs],
+)
+def test_page_answers_allowed_persona_and_404_to_the_neighbour(
+    world, client, page, allowed, denied
+):
+    # given
+    spec = PAGES[page]
+    args = spec.args(world)
+    events_before = AuditEvent.objects.count()
+
+    # when: the neighbour tries first, so the allowed persona's write cannot mask a leak
+    client.force_login(getattr(world.people, denied))
+    refused = _request(client, spec, world, args)
+
+    # then
+    assert refused.status_code == 404
+    assert AuditEvent.objects.count() == events_before, "a refused request wrote nothing"
+
+    # when
+    client.force_login(getattr(world.people, allowed))
+    response = _request(client, spec, world, args)
+
+    # then
+    assert response.status_code == spec.ok, response.content[:2000]
+    if spec.audit:
+        actor = getattr(world.people, allowed)
+        assert AuditEvent.objects.filter(action=spec.audit, actor=actor).exists()
+
+
+def test_owner_sees_only_their_own_unit_of_the_estate(world, client):
+    client.force_login(world.people.owner_unit_101)
+    assert client.get(reverse("estates:unit_detail", args=[world.units_a[0].pk])).status_code == 200
+    assert client.get(reverse("estates:unit_detail", args=[world.units_a[1].pk])).status_code == 404
+    other = world.owners["a"][1]
+    assert client.get(reverse("estates:owner_detail", args=[other.pk])).status_code == 404
+
+
+def test_department_handler_sees_a_unit_but_none_of_its_owners(world, client):
+    client.force_login(world.people.fire_handler)
+    response = client.get(reverse("estates:unit_detail", args=[world.units_a[0].pk]))
+    assert response.status_code == 200
+    assert table_rows(response, "ownerships") == []
+    assert world.owners["a"][0].name not in response.content.decode()
+
+
+def test_estate_page_counts_only_the_units_in_scope(world, client):
+    estate_url = reverse("estates:detail", args=[world.estate_a.pk])
+
+    client.force_login(world.people.owner_unit_101)
+    owner_view = client.get(estate_url)
+    client.force_login(world.people.street_a_officer)
+    officer_view = client.get(estate_url)
+
+    assert owner_view.context["unit_count"] == 1
+    assert officer_view.context["unit_count"] == 3
+    assert 'data-testid="edit"' not in owner_view.content.decode()
+    assert 'data-testid="edit"' in officer_view.content.decode()
+
+
+# --------------------------------------------------------------------------------------------
+# Create pages: allowed persona creates; a neighbour cannot pick an object outside their scope.
+# --------------------------------------------------------------------------------------------
+
+
+def _new_estate(world, region):
+    return {**_estate_form(world), "name": "新建小区", "region": region.pk}
+
+
+def _new_company(world, region):
+    return {
+        "name": "新成立物业",
+        "uscc": f.make_uscc(999),
+        "region": region.pk,
+        "registered_address": "",
+        "contact_name": "",
+        "contact_phone": "",
+    }
+
+
+def _new_contract(world, estate):
+    return {**_contract_form(world), "company": world.company_y.pk, "estate": estate.pk}
+
+
+CREATES = [
+    # (url name, persona, data builder, created?)
+    ("estates:create", "district_admin", lambda w: _new_estate(w, w.a2), True),
+    ("estates:create", "street_a_officer", lambda w: _new_estate(w, w.a2), True),
+    ("estates:create", "street_b_officer", lambda w: _new_estate(w, w.a2), False),
+    ("estates:create", "neighbour_admin", lambda w: _new_estate(w, w.a2), False),
+    ("companies:create", "district_admin", lambda w: _new_company(w, w.district), True),
+    ("companies:create", "neighbour_admin", lambda w: _new_company(w, w.district), False),
+    (
+        "companies:contract_create",
+        "street_a_officer",
+        lambda w: _new_contract(w, w.estate_a2),
+        True,
+    ),
+    (
+        "companies:contract_create",
+        "street_b_officer",
+        lambda w: _new_contract(w, w.estate_a2),
+        False,
+    ),
+    (
+        "companies:contract_create",
+        "neighbour_admin",
+        lambda w: _new_contract(w, w.estate_a2),
+        False,
+    ),
+]
+CREATED = {
+    "estates:create": lambda: Estate.objects.filter(name="新建小区").exists(),
+    "companies:create": lambda: PropertyCompany.objects.filter(name="新成立物业").exists(),
+    "companies:contract_create": lambda: ServiceContract.objects.filter(
+        company__name="宜居物业", estate__name="和平小区"
+    ).exists(),
+}
+
+
+@pytest.mark.parametrize(("name", "persona", "data", "created"), CREATES)
+def test_create_page_only_accepts_choices_in_scope(world, client, name, persona, data, created):
+    client.force_login(getattr(world.people, persona))
+    url = reverse(name)
+
+    form_page = client.get(url)
+    response = client.post(url, data(world))
+
+    assert form_page.status_code == 200
+    if created:
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert CREATED[name]()
+    else:
+        # The out-of-scope region or estate is not among the choices: the form refuses it.
+        assert response.status_code == 400
+        assert not CREATED[name]()
+        assert not AuditEvent.objects.exists()
+
+
+def test_estate_form_offers_only_communities_in_scope(world, client):
+    client.force_login(world.people.street_b_officer)
+    response = client.get(reverse("estates:create"))
+    choices = {pk for pk, _label in response.context["form"].fields["region"].choices if pk}
+    assert {int(str(pk)) for pk in choices} == {world.b1.pk}
+
+
+def test_contract_form_offers_only_estates_in_scope(world, client):
+    client.force_login(world.people.street_a_officer)
+    response = client.get(reverse("companies:contract_create"))
+    choices = {pk for pk, _label in response.context["form"].fields["estate"].choices if pk}
+    assert {int(str(pk)) for pk in choices} == {world.estate_a.pk, world.estate_a2.pk}
+
+
+# --------------------------------------------------------------------------------------------
+# Roles lacking an action.
+# --------------------------------------------------------------------------------------------
+
+LACKING = [
+    # (persona, url name, args builder, method, status)
+    ("fire_handler", "estates:owner_list", None, "get", 403),
+    ("fire_handler", "estates:owner_detail", lambda w: [w.owners["a"][0].pk], "get", 404),
+    ("fire_handler", "estates:owner_create", lambda w: [w.units_a[0].pk], "get", 404),
+    ("fire_handler", "estates:create", None, "get", 403),
+    ("fire_handler", "core:audit_list", None, "get", 403),
+    ("grid_a1_worker", "companies:list", None, "get", 403),
+    ("grid_a1_worker", "companies:contract_list", None, "get", 403),
+    ("grid_a1_worker", "companies:detail", lambda w: [w.company_x.pk], "get", 404),
+    ("company_x_manager", "estates:create", None, "get", 403),
+    ("company_x_manager", "estates:create", None, "post", 403),
+    ("company_x_manager", "estates:edit", lambda w: [w.estate_a.pk], "get", 404),
+    ("company_x_manager", "estates:unit_create", lambda w: [w.estate_a.pk], "post", 404),
+    ("company_x_manager", "companies:create", None, "get", 403),
+    ("company_x_manager", "companies:edit", lambda w: [w.company_x.pk], "get", 404),
+    ("company_x_manager", "companies:contract_create", None, "get", 403),
+    ("company_x_manager", "companies:contract_edit", lambda w: [_contract_x(w).pk], "post", 403),
+    ("company_x_manager", "regions:list", None, "get", 403),
+    ("company_x_manager", "regions:detail", lambda w: [w.a1.pk], "get", 404),
+    ("company_x_manager", "core:audit_list", None, "get", 403),
+    (
+        "company_x_manager",
+        "core:pii_reveal",
+        lambda w: ["owner", w.owners["a"][0].pk, "id_number"],
+        "post",
+        403,
+    ),
+    ("committee_a_member", "estates:edit", lambda w: [w.estate_a.pk], "get", 404),
+    ("committee_a_member", "estates:owner_edit", lambda w: [w.owners["a"][0].pk], "get", 404),
+    (
+        "committee_a_member",
+        "core:pii_reveal",
+        lambda w: ["owner", w.owners["a"][0].pk, "phone"],
+        "post",
+        403,
+    ),
+    ("owner_unit_101", "estates:unit_edit", lambda w: [w.units_a[0].pk], "get", 404),
+    ("owner_unit_101", "estates:owner_edit", lambda w: [w.owners["a"][0].pk], "get", 404),
+    ("owner_unit_101", "estates:resident_create", lambda w: [w.units_a[0].pk], "get", 404),
+    ("owner_unit_101", "regions:list", None, "get", 403),
+    ("owner_unit_101", "core:audit_list", None, "get", 403),
+    ("street_a_officer", "core:audit_list", None, "get", 403),
+    ("street_a_officer", "companies:create", None, "get", 403),
+    ("street_a_officer", "companies:edit", lambda w: [w.company_x.pk], "get", 404),
+    ("community_a1_worker", "estates:edit", lambda w: [w.estate_a.pk], "get", 404),
+    ("community_a1_worker", "companies:contract_create", None, "get", 403),
+    ("district_staff", "core:audit_list", None, "get", 403),
+    # The auditor reads everything in the district and may change nothing.
+    ("auditor", "estates:create", None, "get", 403),
+    ("auditor", "estates:create", None, "post", 403),
+    ("auditor", "estates:edit", lambda w: [w.estate_a.pk], "get", 404),
+    ("auditor", "estates:edit", lambda w: [w.estate_a.pk], "post", 404),
+    ("auditor", "estates:building_create", lambda w: [w.estate_a.pk], "post", 404),
+    ("auditor", "estates:unit_create", lambda w: [w.estate_a.pk], "post", 404),
+    ("auditor", "estates:unit_edit", lambda w: [w.units_a[0].pk], "post", 404),
+    ("auditor", "estates:owner_create", lambda w: [w.units_a[0].pk], "post", 404),
+    ("auditor", "estates:resident_create", lambda w: [w.units_a[0].pk], "post", 404),
+    ("auditor", "estates:owner_edit", lambda w: [w.owners["a"][0].pk], "post", 404),
+    (
+        "auditor",
+        "estates:ownership_representative",
+        lambda w: [_co_owner(w).pk],
+        "post",
+        404,
+    ),
+    ("auditor", "estates:ownership_remove", lambda w: [_co_owner(w).pk], "post", 404),
+    ("auditor", "companies:create", None, "post", 403),
+    ("auditor", "companies:edit", lambda w: [w.company_x.pk], "post", 404),
+    ("auditor", "companies:contract_create", None, "post", 403),
+    ("auditor", "companies:contract_edit", lambda w: [_contract_x(w).pk], "post", 403),
+    (
+        "auditor",
+        "core:pii_reveal",
+        lambda w: ["owner", w.owners["a"][0].pk, "id_number"],
+        "post",
+        403,
+    ),
+]
+
+POST_DATA = {
+    "estates:create": lambda w: _new_estate(w, w.a1),
+    "estates:edit": _estate_form,
+    "estates:building_create": lambda w: {"number": "9栋"},
+    "estates:unit_create": _unit_form,
+    "estates:unit_edit": lambda w: _unit_form(w, number="101"),
+    "estates:owner_create": lambda w: {"kind": "person", "name": "甲", "share": "1"},
+    "estates:resident_create": lambda w: {"name": "乙", "kind": "tenant"},
+    "estates:owner_edit": _owner_form,
+    "companies:create": lambda w: _new_company(w, w.district),
+    "companies:edit": _company_form,
+    "companies:contract_create": lambda w: _new_contract(w, w.estate_a2),
+    "companies:contract_edit": _contract_form,
+}
+
+
+@pytest.mark.parametrize(("persona", "name", "args", "method", "status"), LACKING)
+def test_role_lacking_the_action_is_refused(world, client, persona, name, args, method, status):
+    # given
+    url = reverse(name, args=args(world) if args else None)
+    contract_before = list(ServiceContract.objects.values())
+    client.force_login(getattr(world.people, persona))
+
+    # when
+    if method == "post":
+        response = client.post(url, POST_DATA.get(name, lambda w: {})(world))
+    else:
+        response = client.get(url)
+
+    # then
+    assert response.status_code == status
+    assert not AuditEvent.objects.exists()
+    assert list(ServiceContract.objects.values()) == contract_before
+
+
+@pytest.mark.parametrize("persona", sorted(set(ESTATES_OF) - CAN_EXPORT))
+@pytest.mark.parametrize("name", ["estates:list", "estates:unit_list"])
+def test_roles_without_export_cannot_export(world, client, persona, name):
+    client.force_login(getattr(world.people, persona))
+    page = client.get(reverse(name))
+    assert page.status_code == 200
+    assert 'data-testid="export"' not in page.content.decode()
+    assert client.get(reverse(name), {"export": "xlsx"}).status_code == 403
+
+
+def test_roles_without_create_see_no_create_button(world, client):
+    client.force_login(world.people.company_x_manager)
+    page = client.get(reverse("estates:list"))
+    assert 'data-testid="create"' not in page.content.decode()
+    client.force_login(world.people.district_admin)
+    page = client.get(reverse("estates:list"))
+    assert 'data-testid="create"' in page.content.decode()
+
+
+# --------------------------------------------------------------------------------------------
+# One user, two memberships: a role's rights never reach into the other role's scope.
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def grid_and_company_y(world):
+    """A grid worker in A1 (sees, may not export) who also manages company Y (may export)."""
+    user = world.people.grid_a1_worker
+    Membership.objects.create(user=user, role=Role.COMPANY_MANAGER, company=world.company_y)
+    return user
+
+
+def test_export_covers_only_the_scope_of_roles_that_may_export(world, client, grid_and_company_y):
+    client.force_login(grid_and_company_y)
+
+    page = client.get(reverse("estates:owner_list"))
+    export = client.get(reverse("estates:owner_list"), {"export": "xlsx"})
+
+    shown = {row[0] for row in table_rows(page)}
+    exported = {row[0] for row in workbook_rows(export)}
+    assert shown == {o.name for o in world.owners["a"] + world.owners["b"]}
+    assert exported == {o.name for o in world.owners["b"]}
+
+
+@pytest.fixture
+def community_a1_and_company_y(world):
+    """A community worker in A1 (may reveal) who also manages company Y (may not reveal)."""
+    user = world.people.community_a1_worker
+    Membership.objects.create(user=user, role=Role.COMPANY_MANAGER, company=world.company_y)
+    return user
+
+
+def test_reveal_only_where_the_revealing_role_reaches(world, client, community_a1_and_company_y):
+    client.force_login(community_a1_and_company_y)
+    owner_a, owner_b = world.owners["a"][0], world.owners["b"][0]
+
+    allowed = client.post(reverse("core:pii_reveal", args=["owner", owner_a.pk, "id_number"]))
+    refused = client.post(reverse("core:pii_reveal", args=["owner", owner_b.pk, "id_number"]))
+
+    assert allowed.status_code == 200
+    assert owner_a.id_number in allowed.content.decode()
+    assert refused.status_code in {403, 404}
+    assert owner_b.id_number not in refused.content.decode()
+    assert AuditEvent.objects.filter(action="pii.reveal").count() == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Anonymous visitors, and the completeness of the tables above.
+# --------------------------------------------------------------------------------------------
+
+ANONYMOUS = sorted(
+    {(name, None, "get") for name in LISTS}
+    | {("core:home", None, "get"), ("core:audit_list", None, "get")}
+    | {(name, None, "get") for name, *_rest in CREATES}
+    | {(name, None, "post") for name, *_rest in CREATES}
+    | {(spec.name, key, spec.method) for key, spec in PAGES.items()},
+    key=str,
+)
+
+
+@pytest.mark.parametrize(("name", "page", "method"), ANONYMOUS)
+def test_anonymous_visitor_is_sent_to_login(db, client, name, page, method):
+    # The login wall stands before any view runs, so no object needs to exist.
+    args = ["owner", 1, "id_number"] if name == "core:pii_reveal" else [1] if page else None
+    url = reverse(name, args=args)
+
+    response = client.post(url, {}) if method == "post" else client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert not AuditEvent.objects.exists()
+
+
+def test_login_page_is_public(client, db):
+    assert client.get(reverse("accounts:login")).status_code == 200
+
+
+def _page_names(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace in {"admin", "api"}:
+                continue
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _page_names(p.url_patterns, inner)
+        elif isinstance(p, URLPattern) and p.name and namespace:
+            yield f"{namespace}{p.name}"
+
+
+def test_every_page_url_is_covered():
+    covered = (
+        set(LISTS)
+        | {"core:home", "core:audit_list", "accounts:login", "accounts:logout"}
+        | {name for name, *_rest in CREATES}
+        | {spec.name for spec in PAGES.values()}
+    )
+    pages = set(_page_names(get_resolver().url_patterns))
+    # The Excel import pages have their scope tests in anju/core/tests/test_imports.py.
+    pages = {name for name in pages if not name.startswith("core:import")}
+    missing = sorted(pages - covered)
+    assert not missing, f"pages without a scope test in tests/test_scope_pages.py: {missing}"
+
+
+def test_owner_holding_two_units_is_listed_once_per_estate_filter(world, client):
+    # given: the owner of 101 also holds 102 (jointly)
+    owner = world.owners["a"][0]
+    Ownership.objects.filter(unit=world.units_a[1]).update(share=Decimal("0.5"))
+    f.OwnershipFactory(
+        unit=world.units_a[1], owner=owner, share=Decimal("0.5"), is_representative=False
+    )
+    client.force_login(world.people.street_a_officer)
+
+    # when
+    page = client.get(reverse("estates:owner_list"), {"estate": world.estate_a.pk})
+    export = client.get(
+        reverse("estates:owner_list"), {"estate": world.estate_a.pk, "export": "xlsx"}
+    )
+
+    # then
+    expected = Counter(o.name for o in world.owners["a"])
+    assert Counter(row[0] for row in table_rows(page)) == expected
+    assert Counter(row[0] for row in workbook_rows(export)) == expected
