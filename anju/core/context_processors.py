@@ -25,7 +25,13 @@ def navigation(request):
     items = []
     for label, name, action in NAVIGATION:
         if action is None or scope.allows(action):
-            url = reverse(name)
-            active = request.path == url or (url != "/" and request.path.startswith(url))
-            items.append({"label": label, "url": url, "active": active})
+            items.append({"label": label, "url": reverse(name), "active": False})
+    # The entry whose URL is the longest prefix of the current path is the active one.
+    matches = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items, "scope": scope}

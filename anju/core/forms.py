@@ -37,3 +37,11 @@ def apply_service_errors(form: forms.Form, error: Exception) -> None:
                 form.add_error(None, message)
         return
     raise error
+
+
+def mark_invalid(form: forms.Form) -> None:
+    """Give each widget of a field with errors Bootstrap's is-invalid class (red border)."""
+    for name in form.errors:
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()

@@ -46,6 +46,8 @@ class Filter:
     choices: Callable[[Any], list[tuple[str, str]]] | list[tuple[str, str]] | None = None
     transform: Callable[[str], Any] = str
     hidden: bool = False
+    # For hidden filters: (actor, raw value) -> what the "active filter" badge shows.
+    describe: Callable[[Any, str], str] | None = None
 
     def options(self, actor) -> list[tuple[str, str]]:
         if self.choices is None:
@@ -64,6 +66,10 @@ class Page:
     total: int
     capped: bool
     page_size: int
+
+    @property
+    def total_display(self) -> str:
+        return f"{self.total}+" if self.capped else str(self.total)
 
     @property
     def start(self) -> int:
@@ -106,6 +112,15 @@ def plain(value: Any) -> Any:
     if isinstance(value, Decimal | int | float | date):
         return value
     return str(value)
+
+
+def display(value: Any) -> Any:
+    """Turn a value into what a table cell shows: booleans as 是/否, None as blank."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return value
 
 
 @dataclass
@@ -196,7 +211,7 @@ class ListingView(View):
             {
                 "obj": obj,
                 "url": self.listing.detail_url(obj) if self.listing.detail_url else "",
-                "cells": [(c, c.value(obj)) for c in self.listing.columns],
+                "cells": [(c, display(c.value(obj))) for c in self.listing.columns],
             }
             for obj in page.rows
         ]
@@ -212,6 +227,15 @@ class ListingView(View):
             "query_without_sort": _without(query, "sort"),
             "filters": [
                 (f, f.options(actor), request.GET.get(f.param, "")) for f in self.listing.filters
+            ],
+            "active_filters": [
+                (
+                    f.label,
+                    f.describe(actor, request.GET[f.param]) if f.describe else request.GET[f.param],
+                    _without(query, f.param),
+                )
+                for f in self.listing.filters
+                if f.hidden and request.GET.get(f.param)
             ],
             "q": request.GET.get("q", ""),
             "can_export": scope_of(actor).allows(Action.LEDGER_EXPORT),

@@ -11,7 +11,7 @@ from anju.accounts.roles import Action, Role
 from anju.accounts.scope import NOTHING, scope_of
 from anju.core import services
 from anju.core.errors import DomainError
-from anju.core.forms import apply_service_errors
+from anju.core.forms import apply_service_errors, mark_invalid
 from anju.core.listing import Column, Filter, Listing, ListingView
 from anju.core.models import AuditEvent
 from anju.core.policy import Policy
@@ -97,6 +97,8 @@ def form_page(request, *, form, title, cancel_url, save, success_url=None):
             messages.success(request, _("Saved."))
             return redirect(success_url or obj.get_absolute_url())
     status = 400 if request.method == "POST" else 200
+    if status == 400:
+        mark_invalid(form)
     return render(
         request,
         "core/form.html",

@@ -38,7 +38,11 @@ class Estate(TimeStampedModel):
     built_year = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
     total_households = models.PositiveIntegerField(_("households"), default=0)
     total_floor_area = models.DecimalField(
-        _("total floor area (m²)"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+        _("total floor area (m²)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
     )
     management_mode = models.CharField(
         _("management mode"), max_length=16, choices=ManagementMode.choices

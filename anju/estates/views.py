@@ -163,10 +163,37 @@ def building_create(request, pk):
     )
 
 
+def _describe(policy, attribute):
+    """Name the object a hidden id filter points at, if the actor may see it."""
+
+    def describe(actor, raw):
+        try:
+            obj = policy.visible(actor).filter(pk=int(raw)).first()
+        except ValueError:
+            obj = None
+        return getattr(obj, attribute) if obj is not None else raw
+
+    return describe
+
+
 def _unit_filters():
     return [
-        Filter("estate", _("estate"), "estate_id", transform=int, hidden=True),
-        Filter("building", _("building"), "building_id", transform=int, hidden=True),
+        Filter(
+            "estate",
+            _("estate"),
+            "estate_id",
+            transform=int,
+            hidden=True,
+            describe=_describe(estate_policy, "name"),
+        ),
+        Filter(
+            "building",
+            _("building"),
+            "building_id",
+            transform=int,
+            hidden=True,
+            describe=_describe(building_policy, "number"),
+        ),
         Filter("kind", _("unit kind"), "kind", choices=Unit.Kind.choices),
         Filter("delivery", _("delivery status"), "delivery", choices=Unit.Delivery.choices),
         Filter("street", _("Street"), "estate__region_code__startswith", choices=_street_choices),
@@ -342,7 +369,12 @@ class OwnerListView(ListingView):
                 transform=lambda v: v == "1",
             ),
             Filter(
-                "estate", _("estate"), "ownerships__unit__estate_id", transform=int, hidden=True
+                "estate",
+                _("estate"),
+                "ownerships__unit__estate_id",
+                transform=int,
+                hidden=True,
+                describe=_describe(estate_policy, "name"),
             ),
         ],
         export_name="owners",

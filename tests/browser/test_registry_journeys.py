@@ -110,10 +110,6 @@ def test_district_admin_browses_and_exports_estates(pages, world):
     assert {row[4] for row in rows} == {100}  # households stay numbers in the sheet
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the export link sits outside #results, so an HTMX filter leaves its query stale",
-)
 def test_export_follows_filters_applied_through_htmx(pages, world):
     page = pages.new()
     pages.login(page, "district_admin")
