@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from anju.accounts.roles import Action
 from anju.companies import services
@@ -71,7 +71,7 @@ def company_create(request, payload: CompanyIn):
     data["region"] = region_policy.get(
         request.user, data.pop("region_id"), qs=Region.objects.filter(level="district")
     )
-    return 201, services.company_create(actor=request.user, data=data)
+    return Status(201, services.company_create(actor=request.user, data=data))
 
 
 @router.get("/companies/{company_id}", response=CompanyOut, summary="One company")
@@ -149,7 +149,7 @@ def contract_create(request, payload: ContractIn):
     data = payload.dict()
     data["estate"] = estate_policy.get(request.user, data.pop("estate_id"))
     data["company"] = _company_for_contract(data.pop("company_id"))
-    return 201, services.contract_create(actor=request.user, data=data)
+    return Status(201, services.contract_create(actor=request.user, data=data))
 
 
 def _company_for_contract(company_id: int):

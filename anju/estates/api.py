@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from anju.accounts.roles import Action
 from anju.core.api import apply_patch, page_of
@@ -105,7 +105,7 @@ def estate_list(
 def estate_create(request, payload: EstateIn):
     estate_policy.require_action(request.user, Action.REGISTRY_CHANGE)
     data = _with_region(request.user, payload.dict())
-    return 201, services.estate_create(actor=request.user, data=data)
+    return Status(201, services.estate_create(actor=request.user, data=data))
 
 
 @router.get("/estates/{estate_id}", response=EstateOut, summary="One estate")
@@ -148,7 +148,9 @@ def building_list(request, estate_id: int):
 )
 def building_create(request, estate_id: int, payload: BuildingIn):
     estate = estate_policy.get(request.user, estate_id)
-    return 201, services.building_create(actor=request.user, estate=estate, data=payload.dict())
+    return Status(
+        201, services.building_create(actor=request.user, estate=estate, data=payload.dict())
+    )
 
 
 class UnitOut(Schema):
@@ -225,7 +227,7 @@ def unit_create(request, estate_id: int, payload: UnitIn):
     data["building"] = (
         building_policy.get(request.user, building_id) if building_id is not None else None
     )
-    return 201, services.unit_create(actor=request.user, estate=estate, data=data)
+    return Status(201, services.unit_create(actor=request.user, estate=estate, data=data))
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="One unit")
@@ -333,14 +335,15 @@ def owner_create(request, unit_id: int, payload: OwnerIn):
     is_representative = data.pop("is_representative")
     existing = services.owner_find_by_id_number(data["id_number"])
     if existing is not None:
-        return 201, services.ownership_add(
+        ownership = services.ownership_add(
             actor=request.user,
             unit=unit,
             owner=existing,
             share=share,
             is_representative=is_representative,
         )
+        return Status(201, ownership)
     owner = services.owner_create(
         actor=request.user, unit=unit, data=data, share=share, is_representative=is_representative
     )
-    return 201, owner.ownerships.get(unit=unit)
+    return Status(201, owner.ownerships.get(unit=unit))
