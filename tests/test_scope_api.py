@@ -557,3 +557,36 @@ def test_openapi_lists_the_registry_operations(client, db):
     tags = {tag for ops in schema["paths"].values() for op in ops.values() for tag in op["tags"]}
     assert {"registry", "companies", "regions", "audit"} <= tags
     assert set(schema["components"]["securitySchemes"]) == {"SessionAuth", "TokenAuth"}
+
+
+def test_session_writes_still_need_the_csrf_token(world):
+    # given: a browser session without the CSRF token (what a forged cross-site request has)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.people.district_admin)
+
+    # when
+    response = client.patch(
+        f"{V1}/estates/{world.estate_a.pk}", {"name": "伪造"}, content_type="application/json"
+    )
+
+    # then
+    assert response.status_code == 403
+    assert Estate.objects.get(pk=world.estate_a.pk).name == "红星花园"
+    assert client.get(f"{V1}/estates").status_code == 200
+
+
+def test_a_bearer_token_acts_as_its_user_even_beside_a_session(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.people.street_b_officer)
+    _token, raw = ApiToken.issue(user=world.people.street_a_officer, name="cli")
+
+    response = client.patch(
+        f"{V1}/estates/{world.estate_a.pk}",
+        {"total_households": 150},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+
+    assert response.status_code == 200
+    [event] = AuditEvent.objects.filter(action="estate.update")
+    assert event.actor == world.people.street_a_officer

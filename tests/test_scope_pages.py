@@ -315,6 +315,18 @@ PAGES = {
         ok=302,
         audit="building.create",
     ),
+    "compound-create": PageSpec(
+        "estates:compound_create", lambda w: [w.estate_a.pk], (STREET, DISTRICT, STAFF)
+    ),
+    "compound-create-post": PageSpec(
+        "estates:compound_create",
+        lambda w: [w.estate_a.pk],
+        (STREET, DISTRICT, STAFF),
+        method="post",
+        data=lambda w: {"name": "老纺织厂宿舍", "households": "60"},
+        ok=302,
+        audit="compound.create",
+    ),
     "unit-create": PageSpec(
         "estates:unit_create", lambda w: [w.estate_a.pk], (STREET, DISTRICT, STAFF)
     ),
@@ -693,6 +705,7 @@ LACKING = [
     ("auditor", "estates:edit", lambda w: [w.estate_a.pk], "post", 404),
     ("auditor", "estates:building_create", lambda w: [w.estate_a.pk], "post", 404),
     ("auditor", "estates:unit_create", lambda w: [w.estate_a.pk], "post", 404),
+    ("auditor", "estates:compound_create", lambda w: [w.estate_a.pk], "post", 404),
     ("auditor", "estates:unit_edit", lambda w: [w.units_a[0].pk], "post", 404),
     ("auditor", "estates:owner_create", lambda w: [w.units_a[0].pk], "post", 404),
     ("auditor", "estates:resident_create", lambda w: [w.units_a[0].pk], "post", 404),
@@ -722,6 +735,7 @@ POST_DATA = {
     "estates:create": lambda w: _new_estate(w, w.a1),
     "estates:edit": _estate_form,
     "estates:building_create": lambda w: {"number": "9栋"},
+    "estates:compound_create": lambda w: {"name": "老纺织厂宿舍", "households": "60"},
     "estates:unit_create": _unit_form,
     "estates:unit_edit": lambda w: _unit_form(w, number="101"),
     "estates:owner_create": lambda w: {"kind": "person", "name": "甲", "share": "1"},

@@ -12,7 +12,9 @@ def _own_companies(scope: Scope, action: str) -> Q | None:
 
 
 def _contract_filter(scope: Scope, action: str) -> Q:
-    q = estate_filter(scope, action, path="estate__")
+    # A company sees its own contracts, not its predecessors' on the estates it now serves.
+    others = Scope(tuple(g for g in scope.grants if g.kind != "company"))
+    q = estate_filter(others, action, path="estate__")
     own = _own_companies(scope, action)
     return q | own if own is not None else q
 
@@ -24,6 +26,10 @@ def _company_filter(scope: Scope, action: str) -> Q:
     for g in scope.grants_for(action):
         if g.kind == "prefix":
             q |= Q(region_code__startswith=g.value)
+    if action == Action.COMPANIES_CHANGE:
+        # A company's record belongs to the district it is registered in; serving an estate
+        # elsewhere lets that district see it, not edit it.
+        return q
     contracts = ServiceContract.objects.filter(company_id=OuterRef("pk")).filter(
         estate_filter(scope, action, path="estate__")
     )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.accounts.roles import Action
 from anju.core.forms import StyledFormMixin
-from anju.estates.models import Building, Estate, Owner, Resident, Unit
+from anju.estates.models import Building, Compound, Estate, Owner, Resident, Unit
 from anju.regions.models import Region
 from anju.regions.permissions import region_policy
 
@@ -103,3 +103,9 @@ class ResidentForm(StyledFormMixin, forms.ModelForm):
         model = Resident
         fields = ["name", "kind", "phone", "moved_in"]
         widgets = {"phone": forms.TextInput, "moved_in": forms.DateInput(attrs={"type": "date"})}
+
+
+class CompoundForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Compound
+        fields = ["name", "households"]

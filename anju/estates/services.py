@@ -13,7 +13,7 @@ from anju.core.audit import audit_record
 from anju.core.errors import DomainError
 from anju.core.pii import digest
 from anju.core.services import model_create, model_update
-from anju.estates.models import Building, Estate, Owner, Ownership, Resident, Unit
+from anju.estates.models import Building, Compound, Estate, Owner, Ownership, Resident, Unit
 from anju.estates.permissions import estate_policy, owner_policy, unit_policy
 from anju.regions.models import Region
 
@@ -50,6 +50,18 @@ def building_create(*, actor, estate: Estate, data: dict[str, Any]) -> Building:
 def building_update(*, actor, building: Building, data: dict[str, Any]) -> Building:
     estate_policy.require(actor, Action.REGISTRY_CHANGE, building.estate)
     return model_update(actor=actor, instance=building, data=data, action="building.update")
+
+
+def compound_create(*, actor, estate: Estate, data: dict[str, Any]) -> Compound:
+    """Record an old compound grouped into this 物业管理区域 (S0: adjacent compounds)."""
+    estate_policy.require(actor, Action.REGISTRY_CHANGE, estate)
+    return model_create(
+        actor=actor,
+        model=Compound,
+        data={**data, "estate": estate},
+        action="compound.create",
+        region_code=estate.region_code,
+    )
 
 
 def unit_create(*, actor, estate: Estate, data: dict[str, Any]) -> Unit:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.estate_edit, name="edit"),
     path("<int:pk>/buildings/new/", views.building_create, name="building_create"),
     path("<int:pk>/units/new/", views.unit_create, name="unit_create"),
+    path("<int:pk>/compounds/new/", views.compound_create, name="compound_create"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),

@@ -15,6 +15,7 @@ from anju.core.views import form_page
 from anju.estates import services
 from anju.estates.forms import (
     BuildingForm,
+    CompoundForm,
     EstateForm,
     NewOwnerForm,
     OwnerForm,
@@ -159,6 +160,20 @@ def building_create(request, pk):
         title=_("New building"),
         cancel_url=estate.get_absolute_url(),
         save=lambda data: services.building_create(actor=actor, estate=estate, data=data),
+        success_url=estate.get_absolute_url(),
+    )
+
+
+def compound_create(request, pk):
+    actor = request.user
+    estate = estate_policy.get(actor, pk, Action.REGISTRY_CHANGE)
+    form = CompoundForm(request.POST or None)
+    return form_page(
+        request,
+        form=form,
+        title=_("Add grouped compound"),
+        cancel_url=estate.get_absolute_url(),
+        save=lambda data: services.compound_create(actor=actor, estate=estate, data=data),
         success_url=estate.get_absolute_url(),
     )
 
