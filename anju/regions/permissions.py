@@ -13,7 +13,12 @@ def _region_filter(scope: Scope, action: str, path: str = "") -> Q:
             return Q()
         if g.kind == "prefix":
             q = Q(**{f"{path}code__startswith": g.value})
-            result = q if result is None else result | q
+        elif g.kind == "grid" and path in {"", "community__"}:
+            # A grid worker sees the community their grid belongs to, and that grid.
+            q = Q(grids=g.value) if path == "" else Q(pk=g.value)
+        else:
+            continue
+        result = q if result is None else result | q
     return NOTHING if result is None else result
 
 

@@ -32,3 +32,11 @@ def test_a_district_sees_but_does_not_edit_a_company_registered_elsewhere(world)
     assert company_policy.can(
         world.people.neighbour_admin, Action.COMPANIES_CHANGE, world.company_n
     )
+
+
+def test_grid_worker_sees_their_community_and_grid(world):
+    from anju.regions.permissions import grid_policy, region_policy
+
+    worker = world.people.grid_a1_worker
+    assert list(region_policy.visible(worker)) == [world.a1]
+    assert list(grid_policy.visible(worker)) == [world.grid_a1]
