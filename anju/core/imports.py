@@ -12,9 +12,9 @@ in `anju.estates.ledgers` and `anju.companies.ledgers`.
 import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from io import BytesIO
 from itertools import islice
 from typing import Any
 
@@ -23,17 +23,10 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from lxml import etree
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from anju.accounts.roles import Action
 from anju.accounts.scope import Scope, scope_of
 from anju.core.audit import audit_record
-from anju.core.excel import HEADER_FILL, safe_cell
 from anju.core.ledger_cells import Cell, CellError, display, normalize
 from anju.core.pii import mask
 from anju.core.xlsx_reader import Workbook as XlsxWorkbook
@@ -46,13 +39,6 @@ BATCH_SIZE = 2000
 PROGRESS_EVERY = 500
 MAX_ROWS = 200_000
 MAX_ERRORS = 20_000
-LISTS_SHEET = "_lists"
-EXCEL_LAST_ROW = 1_048_576
-
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-REQUIRED_FONT = Font(bold=True, color="C00000")
-HEADER_FONT = Font(bold=True)
-EXAMPLE_FONT = Font(italic=True, color="808080")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -76,21 +62,22 @@ class Column:
         return str(self.label)
 
 
-class Row:
-    """One data row: its Excel row number, parsed values by column key, and failed keys."""
+class Row(dict):
+    """One data row: parsed values by column key (a missing key reads as None), its Excel
+    row number and the keys of the cells that failed.
 
-    __slots__ = ("bad", "number", "values")
+    Hooks may keep derived values under keys starting with "_" (e.g. row["_estate"]).
+    """
 
-    def __init__(self, number: int, values: dict[str, Any]):
+    __slots__ = ("bad", "number")
+
+    def __init__(self, number: int):
+        super().__init__()
         self.number = number
-        self.values = values
         self.bad: set[str] | None = None
 
-    def __getitem__(self, key: str) -> Any:
-        return self.values.get(key)
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.values[key] = value
+    def __missing__(self, key: str) -> None:
+        return None
 
     def fine(self, *keys: str) -> bool:
         """True when none of these columns failed to parse (so rules over them may run)."""
@@ -177,7 +164,7 @@ class Ledger:
         return str(model._meta.verbose_name_plural) if model else key
 
     def sheet_title(self) -> str:
-        return _sheet_name(str(self.title))
+        return sheet_name(str(self.title))
 
     def header_aliases(self) -> dict[str, str]:
         """Map each accepted header spelling (any language, or the key) to a column key."""
@@ -194,6 +181,7 @@ class Ledger:
 
 
 _REGISTRY: dict[str, Ledger] = {}
+_loaded = False
 
 
 def register(ledger_class: type[Ledger]) -> type[Ledger]:
@@ -204,11 +192,13 @@ def register(ledger_class: type[Ledger]) -> type[Ledger]:
 
 def ledgers() -> list[Ledger]:
     """Return every registered ledger, in the order the pages list them."""
-    if not _REGISTRY:
+    global _loaded  # a load-once flag: the ledger modules register themselves on import
+    if not _loaded:
         from importlib import import_module
 
         for name in LEDGER_MODULES:
-            import_module(name)
+            import_module(name)  # concurrent callers wait on the import lock
+        _loaded = True
     order = {kind: i for i, kind in enumerate(KIND_ORDER)}
     return sorted(_REGISTRY.values(), key=lambda ledger: order.get(ledger.kind, len(order)))
 
@@ -221,7 +211,7 @@ def get_ledger(kind: str) -> Ledger:
     raise LookupError(kind)
 
 
-def _sheet_name(title: str) -> str:
+def sheet_name(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
 
 
@@ -260,7 +250,7 @@ class ImportContext:
                 row.bad = set()
             row.bad.add(key)
             if value is ...:
-                value = row.values.get(key)
+                value = row.get(key)
         elif value is ...:
             value = ""
         self.error_count += 1
@@ -316,7 +306,7 @@ def _pick_sheet(book: XlsxWorkbook, ledger: Ledger) -> str | None:
     wanted = set()
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            wanted.add(normalize(_sheet_name(str(ledger.title))))
+            wanted.add(normalize(sheet_name(str(ledger.title))))
     titles = book.titles
     return next((t for t in titles if normalize(t) in wanted), titles[0] if titles else None)
 
@@ -335,7 +325,7 @@ def _read_header(ledger: Ledger, header: Sequence[Any]) -> tuple[dict[str, int],
     return positions, texts
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -359,7 +349,8 @@ def import_workbook(*, actor, kind: str, file, on_progress=None) -> ImportOutcom
         return ImportOutcome(ok=False, errors=[file_error(_not_xlsx())])
     try:
         return _import_sheet(actor, ledger, book, on_progress)
-    except (etree.XMLSyntaxError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, IndexError):
+        # A damaged sheet: broken XML, a truncated archive, a shared string that is missing.
         logger.info("damaged workbook", exc_info=True)
         return ImportOutcome(ok=False, errors=[file_error(_not_xlsx())])
     finally:
@@ -374,7 +365,7 @@ def _import_sheet(actor, ledger: Ledger, book: XlsxWorkbook, on_progress) -> Imp
     lines = book.rows(sheet)
     first = next(lines, None)
     header = first[1] if first is not None and first[0] == 1 else None
-    if header is None or all(_blank(v) for v in header):
+    if header is None or all(is_blank(v) for v in header):
         message = _("The sheet “%(sheet)s” is empty: its first row must hold the headers.")
         return ImportOutcome(ok=False, errors=[file_error(message % {"sheet": sheet}, sheet=sheet)])
     positions, texts = _read_header(ledger, header)
@@ -389,23 +380,20 @@ def _import_sheet(actor, ledger: Ledger, book: XlsxWorkbook, on_progress) -> Imp
 
     ctx = ImportContext(actor=actor, ledger=ledger, sheet=sheet, headers=texts)
     present = [(c, positions[c.key]) for c in ledger.columns if c.key in positions]
-    absent = [c for c in ledger.columns if c.key not in positions]
     rows: list[Row] = []
     report_at = PROGRESS_EVERY
     for number, line in lines:
         if on_progress is not None and number - 1 >= report_at:
             on_progress(number - 1, max(total, number - 1))
             report_at += PROGRESS_EVERY
-        if all(_blank(v) for v in line):
+        if all(is_blank(v) for v in line):
             continue
         if len(rows) >= MAX_ROWS:
             message = _("The file has more than %(max)s rows; split it into smaller files.")
             return ImportOutcome(
                 ok=False, errors=[file_error(message % {"max": MAX_ROWS}, sheet=sheet)]
             )
-        row = _parse_row(ctx, number, line, present)
-        for column in absent:
-            row.values[column.key] = None
+        row = _parse_row(ctx, number, line, present)  # absent optional columns read as None
         # Rules across cells run even on a row with bad cells, over the cells that are fine.
         ledger.check_row(ctx, row)
         rows.append(row)
@@ -440,20 +428,19 @@ def _import_sheet(actor, ledger: Ledger, book: XlsxWorkbook, on_progress) -> Imp
 
 
 def _parse_row(ctx: ImportContext, number: int, line: Sequence[Any], present) -> Row:
-    values: dict[str, Any] = {}
-    row = Row(number, values)
+    row = Row(number)
     width = len(line)
     for column, index in present:
         raw = line[index] if index < width else None
-        if _blank(raw):
-            values[column.key] = None
+        if is_blank(raw):
+            row[column.key] = None
             if column.required:
                 ctx.error(row, column.key, _("This cell is required."), "")
             continue
         try:
-            values[column.key] = column.cell.parse(raw)
+            row[column.key] = column.cell.parse(raw)
         except CellError as error:
-            values[column.key] = None
+            row[column.key] = None
             ctx.error(row, column.key, error.message, raw)
     return row
 
@@ -511,132 +498,14 @@ def chunked_lookup(values: Iterable[Any], query: Callable[[list[Any]], Iterable[
 
 
 # --------------------------------------------------------------------------------------------
-# Template, export and annotated workbook
-
-
-def _ledger_workbook(ledger: Ledger, rows: Iterable[Sequence[Any]]) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(ledger.sheet_title())
-    instructions = wb.create_sheet(_sheet_name(_("Instructions")))
-    lists = wb.create_sheet(LISTS_SHEET)
-    lists.sheet_state = "hidden"
-
-    option_columns: list[list[str]] = []
-    for index, column in enumerate(ledger.columns, start=1):
-        letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = max(12, len(column.header()) * 2 + 4)
-        if column.cell.text_format:
-            ws.column_dimensions[letter].number_format = "@"
-        options = column.cell.options()
-        if options:
-            option_columns.append(options)
-            list_letter = get_column_letter(len(option_columns))
-            validation = DataValidation(
-                type="list",
-                formula1=f"'{LISTS_SHEET}'!${list_letter}$1:${list_letter}${len(options)}",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle=_("Not in the list"),
-                error=_("Choose a value from the drop-down list."),
-            )
-            validation.add(f"{letter}2:{letter}{EXCEL_LAST_ROW}")
-            ws.data_validations.append(validation)
-    ws.freeze_panes = "A2"
-
-    header = []
-    for column in ledger.columns:
-        cell = WriteOnlyCell(ws, value=column.header())
-        cell.font = REQUIRED_FONT if column.required else HEADER_FONT
-        cell.fill = HEADER_FILL
-        header.append(cell)
-    ws.append(header)
-    cells = [c.cell for c in ledger.columns]
-    pii = [c.pii for c in ledger.columns]
-    for values in rows:
-        out = []
-        for cell, is_pii, value in zip(cells, pii, values, strict=True):
-            shown = cell.to_cell(value)
-            if is_pii and shown not in (None, ""):
-                shown = mask(str(shown))
-            out.append(safe_cell(shown))
-        ws.append(out)
-
-    depth = max((len(o) for o in option_columns), default=0)
-    for i in range(depth):
-        lists.append([o[i] if i < len(o) else None for o in option_columns])
-
-    _write_instructions(instructions, ledger)
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-def _write_instructions(ws, ledger: Ledger) -> None:
-    for letter, width in zip("ABCDE", (22, 10, 48, 24, 60), strict=True):
-        ws.column_dimensions[letter].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    def bold(value: Any) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=str(value))
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        return cell
-
-    def wrapped(value: Any) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=safe_cell(value))
-        cell.alignment = wrap
-        return cell
-
-    ws.append([bold(ledger.title)])
-    if ledger.description:
-        ws.append([wrapped(str(ledger.description))])
-    ws.append(
-        [
-            wrapped(
-                _(
-                    "Fill in the first sheet, one row per record, below its header row. "
-                    "If any row is wrong nothing is imported: every error is listed and the "
-                    "workbook can be downloaded with the wrong cells marked."
-                )
-            )
-        ]
-    )
-    ws.append([])
-    ws.append(
-        [
-            bold(_("Column")),
-            bold(_("Required")),
-            bold(_("Allowed values / format")),
-            bold(_("Example")),
-            bold(_("Notes")),
-        ]
-    )
-    for column in ledger.columns:
-        example = column.cell.to_cell(column.example) if column.example is not None else ""
-        ws.append(
-            [
-                wrapped(column.header()),
-                wrapped(_("Yes") if column.required else _("No")),
-                wrapped(str(column.cell.describe())),
-                wrapped(display(example)),
-                wrapped(str(column.help)),
-            ]
-        )
-    ws.append([])
-    ws.append([bold(_("Example row (do not copy this sheet; fill in the first sheet)"))])
-    ws.append([bold(c.header()) for c in ledger.columns])
-    example_row = []
-    for column in ledger.columns:
-        value = column.cell.to_cell(column.example) if column.example is not None else None
-        cell = WriteOnlyCell(ws, value=safe_cell(value))
-        cell.font = EXAMPLE_FONT
-        example_row.append(cell)
-    ws.append(example_row)
+# Template, export and annotated workbook (built in anju.core.ledger_files)
 
 
 def ledger_template(kind: str) -> bytes:
     """Return the empty .xlsx template of a ledger: headers, drop-downs and instructions."""
-    return _ledger_workbook(get_ledger(kind), rows=())
+    from anju.core.ledger_files import ledger_workbook
+
+    return ledger_workbook(get_ledger(kind), rows=())
 
 
 def ledger_export(*, actor, kind: str) -> bytes:
@@ -645,10 +514,12 @@ def ledger_export(*, actor, kind: str) -> bytes:
     Personal information is masked and every text cell is neutralised against formula
     injection, so the file can be edited and new rows imported back.
     """
+    from anju.core.ledger_files import ledger_workbook
+
     ledger = get_ledger(kind)
     if not ledger.may_export(scope_of(actor)):
         raise PermissionDenied
-    return _ledger_workbook(ledger, rows=ledger.export_rows(actor))
+    return ledger_workbook(ledger, rows=ledger.export_rows(actor))
 
 
 def annotated_workbook(file, errors: Iterable[RowError | dict[str, Any]]) -> bytes:
@@ -657,65 +528,6 @@ def annotated_workbook(file, errors: Iterable[RowError | dict[str, Any]]) -> byt
     The copy is streamed (row by row in, write-only out) so large files stay within memory;
     the values of every sheet are kept, the original formatting is not.
     """
-    by_sheet: dict[str, dict[int, list[RowError]]] = {}
-    for error in errors:
-        error = error if isinstance(error, RowError) else RowError.from_dict(error)
-        by_sheet.setdefault(error.sheet, {}).setdefault(error.row, []).append(error)
-    out = Workbook(write_only=True)
-    author = _("Anju")
-    with XlsxWorkbook(file) as book:
-        for title in book.titles:
-            target = out.create_sheet(title)
-            _annotate_sheet(book.rows(title), target, by_sheet.get(title, {}), author)
-    buffer = BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
+    from anju.core.ledger_files import annotate
 
-
-def _annotate_sheet(lines, target, row_errors: dict[int, list[RowError]], author: str) -> None:
-    columns: dict[str, int] = {}
-    width = 0
-    file_level = row_errors.pop(0, [])
-    annotate = bool(row_errors or file_level)
-    written = 0
-    for number, values in lines:
-        for _gap in range(written + 1, number):
-            target.append([])  # keep every row where it was, so row numbers still match
-        written = number
-        if number == 1:
-            width = len(values)
-            columns = {str(v).strip(): i for i, v in enumerate(values) if not _blank(v)}
-        if not annotate:
-            target.append([safe_cell(v) for v in values])
-            continue
-        errors = row_errors.get(number, [])
-        if number == 1:
-            errors = file_level + errors
-        marked: dict[int, list[str]] = {}
-        for error in errors:
-            index = columns.get(error.column)
-            if index is None and number == 1:
-                index = 0  # a missing column or a file-level problem: mark the first cell
-            if index is not None:
-                marked.setdefault(index, []).append(error.message)
-        values += [None] * (max(width, max(marked, default=-1) + 1) - len(values))
-        cells: list[Any] = []
-        for index, value in enumerate(values):
-            if index in marked:
-                cell = WriteOnlyCell(target, value=safe_cell(value))
-                cell.fill = ERROR_FILL
-                cell.comment = Comment("\n".join(marked[index]), author, width=300, height=120)
-                cells.append(cell)
-            else:
-                cells.append(safe_cell(value))
-        if number == 1:
-            header = WriteOnlyCell(target, value=_("Errors"))
-            header.font = REQUIRED_FONT
-            cells.append(header)
-        elif errors:
-            text = "\n".join(
-                _("%(column)s: %(message)s") % {"column": e.column, "message": e.message}
-                for e in errors
-            )
-            cells.append(safe_cell(text))
-        target.append(cells)
+    return annotate(file, [e if isinstance(e, RowError) else RowError.from_dict(e) for e in errors])

@@ -65,13 +65,6 @@ def _inline_text(cell) -> str:
     return "".join(parts)
 
 
-def _value_text(cell) -> str | None:
-    for child in cell:
-        if child.tag == VALUE:
-            return child.text
-    return None
-
-
 class Workbook:
     """An opened .xlsx file: its sheet titles and a fast row stream for each."""
 
@@ -123,6 +116,7 @@ class Workbook:
     def rows(self, title: str) -> Iterator[tuple[int, list[Any]]]:
         """Yield (Excel row number, values by 0-based column) for each non-empty <row>."""
         strings, epoch, dates, durations = self._strings, self._epoch, self._dates, self._durations
+        columns = _COLUMNS
         with self._archive.open(self._paths[title]) as source:
             previous = 0
             for _event, row in etree.iterparse(
@@ -137,36 +131,45 @@ class Workbook:
                         continue
                     reference = cell.get("r")
                     if reference is not None:
-                        column = column_index(reference)
+                        column = columns.get(reference.rstrip(DIGITS))
+                        if column is None:
+                            column = column_index(reference)
                         if column > len(values):
                             values.extend([None] * (column - len(values)))
-                    values.append(self._value(cell, strings, epoch, dates, durations))
+                    kind = cell.get("t")
+                    if kind == "inlineStr":
+                        values.append(_inline_text(cell))
+                        continue
+                    text = None
+                    for child in cell:
+                        if child.tag == VALUE:
+                            text = child.text
+                            break
+                    if not text:
+                        values.append(None)
+                    elif kind == "s":
+                        values.append(strings[int(text)])
+                    elif kind is None or kind == "n":
+                        style = cell.get("s")
+                        if style is not None and int(style) in dates:
+                            values.append(_date(text, epoch, int(style) in durations))
+                        else:
+                            values.append(_number(text))
+                    elif kind == "b":
+                        values.append(text not in ("0", "false"))
+                    elif kind == "d":
+                        values.append(from_ISO8601(text))
+                    else:  # "str" (a formula's cached text) or "e" (an error such as #N/A)
+                        values.append(text)
                 yield number, values
                 row.clear()
                 while row.getprevious() is not None:
                     del row.getparent()[0]
 
-    @staticmethod
-    def _value(cell, strings, epoch, dates, durations) -> Any:
-        kind = cell.get("t", "n")
-        if kind == "inlineStr":
-            return _inline_text(cell)
-        text = _value_text(cell)
-        if not text:
-            return None
-        if kind == "s":
-            return strings[int(text)]
-        if kind == "n":
-            value = _number(text)
-            style = cell.get("s")
-            if style and int(style) in dates:
-                try:
-                    return from_excel(value, epoch, timedelta=int(style) in durations)
-                except (OverflowError, ValueError):
-                    return value
-            return value
-        if kind == "b":
-            return text not in ("0", "false")
-        if kind == "d":
-            return from_ISO8601(text)
-        return text  # "str" (a formula's cached text) or "e" (an error such as #N/A)
+
+def _date(text: str, epoch, duration: bool) -> Any:
+    value = _number(text)
+    try:
+        return from_excel(value, epoch, timedelta=duration)
+    except (OverflowError, ValueError):
+        return value

@@ -483,18 +483,17 @@ class OwnerLedger(Ledger):
         id_number = row["id_number"]
         if id_number is None or not row.fine("owner_kind"):
             return
-        if row["owner_kind"] == Owner.Kind.ORGANISATION:
-            valid = uscc_is_valid(id_number)
+        organisation = row["owner_kind"] == Owner.Kind.ORGANISATION
+        if (uscc_is_valid if organisation else id_number_is_valid)(id_number):
+            row["_digest"] = digest(id_number)
+        elif organisation:
             message = _("The unified social credit code is invalid (GB 32100 checksum).")
+            ctx.error(row, "id_number", message)
         else:
-            valid = id_number_is_valid(id_number)
             message = _(
                 "The ID number is invalid: 18 characters, the last may be X, with a correct "
                 "check digit (GB 11643)."
             )
-        if valid:
-            row["_digest"] = digest(id_number)
-        else:
             ctx.error(row, "id_number", message)
 
     def check(self, ctx, rows):

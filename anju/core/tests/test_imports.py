@@ -239,6 +239,24 @@ def test_empty_sheet_and_no_rows(world):
     assert [e.message for e in outcome.errors] == [_("The file contains no data rows.")]
 
 
+def test_damaged_sheet(world):
+    import zipfile
+
+    good = xlsx("units", [unit_row()]).getvalue()
+    broken = BytesIO()
+    with zipfile.ZipFile(BytesIO(good)) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]  # cut off mid-XML
+            dst.writestr(item, data)
+    broken.seek(0)
+    outcome = import_workbook(actor=world.people.district_admin, kind="units", file=broken)
+    assert not outcome.ok
+    assert ".xlsx" in outcome.errors[0].message
+    assert not Unit.objects.filter(building__number="2栋").exists()
+
+
 def test_not_an_xlsx(world):
     outcome = import_workbook(
         actor=world.people.district_admin, kind="units", file=BytesIO(b"name,area\nx,1\n")
@@ -387,6 +405,15 @@ def test_annotated_workbook_marks_bad_cells(world):
     assert ws.cell(2, errors_column).value is None
     assert outcome.errors[0].message in ws.cell(3, errors_column).value
 
+    # A blank line in the upload keeps the rows below it where they were.
+    source = xlsx("units", [unit_row(number="201"), {}, unit_row(number="203", area=0)])
+    outcome = import_workbook(actor=world.people.district_admin, kind="units", file=source)
+    assert [e.row for e in outcome.errors] == [4]
+    source.seek(0)
+    ws = load_workbook(BytesIO(annotated_workbook(source, outcome.errors))).worksheets[0]
+    assert ws.cell(4, area).comment is not None
+    assert ws.cell(3, 1).value is None
+
     # From stored dicts too (as the job keeps them), and a value that looks like a formula
     # stays text.
     source = xlsx("units", [unit_row(number='=HYPERLINK("http://x")', area=-1)])
@@ -451,6 +478,14 @@ def test_index_lists_ledgers_and_navigation(world, login):
     grid = login(world.people.grid_a1_worker)
     assert grid.get(reverse("core:import_list")).status_code == 403
     assert reverse("core:import_list") not in grid.get(reverse("core:home")).content.decode()
+
+
+def test_export_only_roles_see_exports_but_no_upload_form(world, login):
+    client = login(world.people.community_a1_worker)  # may export, may not import
+    body = client.get(reverse("core:import_list")).content.decode()
+    assert 'data-testid="export-owners"' in body
+    assert 'data-testid="import-form"' not in body
+    assert 'data-testid="template-owners"' not in body
 
 
 def test_template_and_export_downloads(world, login):
