@@ -30,6 +30,7 @@ setup: $(BIN)/.installed static/vendor/.copied var/pii.key
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data --if-empty
+	$(BIN)/python manage.py import_jobs_recover
 	$(BIN)/python manage.py personas
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -166,3 +166,23 @@ def import_job_annotated(*, actor, job: ImportJob) -> bytes:
         raise Http404
     with job.file.open("rb") as handle:
         return build_annotated_workbook(handle, job.errors)
+
+
+def import_jobs_recover() -> int:
+    """Mark jobs left pending or running by a stopped server as failed; return how many.
+
+    Jobs run in threads of the web process, so after a restart none of them is running any
+    more. Nothing was written for them: an import writes in one transaction at its end.
+    """
+    message = _("The server restarted during this import; nothing was written. Upload again.")
+    stale = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
+    )
+    count = 0
+    for job in stale:
+        job.status = ImportJob.Status.FAILED
+        job.errors = [file_error(message).as_dict()]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "errors", "finished_at"])
+        count += 1
+    return count
