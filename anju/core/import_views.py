@@ -134,9 +134,10 @@ def _job_context(request, job: ImportJob) -> dict:
         ledger = get_ledger(job.kind)
     except LookupError:
         ledger = None
-    counts = [
-        (ledger.count_label(key) if ledger else key, count) for key, count in job.created.items()
-    ]
+    # Show counts in the ledger's own order; PostgreSQL's jsonb does not keep key order.
+    order = list(ledger.counts) if ledger else []
+    keys = sorted(job.created, key=lambda k: (order.index(k) if k in order else len(order), k))
+    counts = [(ledger.count_label(key) if ledger else key, job.created[key]) for key in keys]
     errors = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return {
         "job": job,
