@@ -6,7 +6,7 @@
                                                queries (JSON)
 
 The series file is what `info` printed. Query timings come from Django's debug cursor
-(CaptureQueriesContext), on a warmed second request.
+(CaptureQueriesContext): the quietest of three warmed requests.
 """
 
 import json
@@ -89,12 +89,17 @@ def queries(series: dict[str, list[list[str]]]) -> dict:
         client.force_login(User.objects.get(username=username))
         for name, path in items:
             client.get(path)  # warm caches (scope, translations, templates)
-            with CaptureQueriesContext(connection) as ctx:
-                started = time.perf_counter()
-                response = client.get(path)
-                elapsed = (time.perf_counter() - started) * 1000
-            timed = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
-            timed.sort(reverse=True)
+            best = None
+            for _attempt in range(3):  # keep the quietest of three warmed requests
+                with CaptureQueriesContext(connection) as ctx:
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    elapsed = (time.perf_counter() - started) * 1000
+                timed = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
+                timed.sort(reverse=True)
+                if best is None or sum(t for t, _ in timed) < sum(t for t, _ in best[0]):
+                    best = (timed, elapsed)
+            timed, elapsed = best
             entry = {
                 "status": response.status_code,
                 "queries": len(timed),

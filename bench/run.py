@@ -117,6 +117,7 @@ def machine() -> dict[str, str]:
         "PostgreSQL": pg,
         "SQLite": sqlite3.sqlite_version,
         "commit": commit,
+        "load average at start": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
@@ -525,6 +526,7 @@ def main() -> None:
             except Exception as error:  # report it and carry on with the rest
                 log(f"import benchmark on {db} failed: {error}")
                 imports[db] = {"error": _short(str(error), 200)}
+    machine_info["load average at end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     text = report(machine_info, runs, imports, args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.md").write_text(text, encoding="utf-8")
