@@ -101,7 +101,7 @@ def estate_filter(scope: Scope, action: str, *, path: str = "", unit_path: str |
         if g.kind == "all":
             return EVERYTHING
         if g.kind == "prefix":
-            q = Q(**{f"{path}region_code__startswith": g.value})
+            q = Q(**{f"{path}region_code__codeprefix": g.value})
         elif g.kind == "grid":
             q = Q(**{f"{path}grid_id": g.value})
         elif g.kind == "company":

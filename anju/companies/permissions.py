@@ -25,7 +25,7 @@ def _company_filter(scope: Scope, action: str) -> Q:
     q = Q(pk__in={int(g.value) for g in scope.grants_for(action) if g.kind == "company"})
     for g in scope.grants_for(action):
         if g.kind == "prefix":
-            q |= Q(region_code__startswith=g.value)
+            q |= Q(region_code__codeprefix=g.value)
     if action == Action.COMPANIES_CHANGE:
         # A company's record belongs to the district it is registered in; serving an estate
         # elsewhere lets that district see it, not edit it.

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "anju.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from anju.core import lookups  # noqa: F401 - registers the codeprefix lookup

@@ -139,7 +139,7 @@ def import_jobs_visible(actor) -> QuerySet:
         if grant.kind == "all":
             return ImportJob.objects.all()
         if grant.kind == "prefix":
-            condition |= Q(region_code__startswith=grant.value)
+            condition |= Q(region_code__codeprefix=grant.value)
     return ImportJob.objects.filter(condition)
 
 

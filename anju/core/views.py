@@ -121,7 +121,7 @@ def _audit_filter(scope, action):
         if g.kind == "all":
             return Q()
         if g.kind == "prefix":
-            q = Q(region_code__startswith=g.value)
+            q = Q(region_code__codeprefix=g.value)
             result = q if result is None else result | q
     return NOTHING if result is None else result
 

@@ -93,7 +93,7 @@ def estate_list(
     if q:
         qs = qs.filter(name__icontains=q)
     if region_code:
-        qs = qs.filter(region_code__startswith=region_code)
+        qs = qs.filter(region_code__codeprefix=region_code)
     if kind:
         qs = qs.filter(kind=kind)
     if management_mode:

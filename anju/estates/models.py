@@ -142,8 +142,13 @@ class Unit(TimeStampedModel):
         DELIVERED = "delivered", _("Delivered")
         UNSOLD = "unsold", _("Unsold or undelivered")
 
+    # Indexed as the first column of unit_estate_kind and unit_order.
     estate = models.ForeignKey(
-        Estate, verbose_name=_("estate"), on_delete=models.PROTECT, related_name="units"
+        Estate,
+        verbose_name=_("estate"),
+        on_delete=models.PROTECT,
+        related_name="units",
+        db_index=False,
     )
     building = models.ForeignKey(
         Building,
@@ -255,8 +260,13 @@ class Owner(TimeStampedModel):
 class Ownership(TimeStampedModel):
     """An owner's share of a unit; exactly one co-owner per unit is its voting representative."""
 
+    # Indexed as the first column of ownership_unique_owner.
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="ownerships"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="ownerships",
+        db_index=False,
     )
     owner = models.ForeignKey(
         Owner, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ownerships"

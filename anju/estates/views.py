@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -75,7 +76,7 @@ class EstateListView(ListingView):
         search_fields=["name__icontains", "address__icontains"],
         search_help=_("Estate name or address"),
         filters=[
-            Filter("street", _("Street"), "region_code__startswith", choices=_street_choices),
+            Filter("street", _("Street"), "region_code__codeprefix", choices=_street_choices),
             Filter("community", _("Community"), "region_code", choices=_community_choices),
             Filter("kind", _("estate type"), "kind", choices=Estate.Kind.choices),
             Filter(
@@ -211,8 +212,18 @@ def _unit_filters():
         ),
         Filter("kind", _("unit kind"), "kind", choices=Unit.Kind.choices),
         Filter("delivery", _("delivery status"), "delivery", choices=Unit.Delivery.choices),
-        Filter("street", _("Street"), "estate__region_code__startswith", choices=_street_choices),
+        Filter("street", _("Street"), "estate__region_code__codeprefix", choices=_street_choices),
     ]
+
+
+def _unit_search(q: str) -> Q:
+    """Match a room number by its start, or units of estates whose name contains q.
+
+    An icontains over every unit in scope scans millions of rows at city scale; a room number
+    prefix and a lookup of the (few thousand) estates by name use indexes instead.
+    """
+    estates = Estate.objects.filter(name__icontains=q).values("pk")
+    return Q(number__startswith=q) | Q(estate_id__in=estates)
 
 
 class UnitListView(ListingView):
@@ -240,7 +251,7 @@ class UnitListView(ListingView):
                 sort="delivery",
             ),
         ],
-        search_fields=["number__icontains", "estate__name__icontains"],
+        search=_unit_search,
         search_help=_("Room number or estate name"),
         filters=_unit_filters(),
         select_related=["estate", "building"],

@@ -12,7 +12,7 @@ def _region_filter(scope: Scope, action: str, path: str = "") -> Q:
         if g.kind == "all":
             return Q()
         if g.kind == "prefix":
-            q = Q(**{f"{path}code__startswith": g.value})
+            q = Q(**{f"{path}code__codeprefix": g.value})
         elif g.kind == "grid" and path in {"", "community__"}:
             # A grid worker sees the community their grid belongs to, and that grid.
             q = Q(grids=g.value) if path == "" else Q(pk=g.value)

@@ -38,7 +38,7 @@ def region_detail(request, pk):
         .filter(parent=region)
         .annotate(estate_count=Count("estates", distinct=True))
     )
-    estates = estate_policy.visible(actor).filter(region_code__startswith=prefix)
+    estates = estate_policy.visible(actor).filter(region_code__codeprefix=prefix)
     summary = estates.aggregate(
         estates=Count("id"),
         professional=Count("id", filter=Q(management_mode="professional")),

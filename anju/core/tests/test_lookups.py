@@ -1,0 +1,58 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from anju.core.lookups import next_code
+from anju.estates.models import Estate
+from tests import factories as f
+
+
+def test_codeprefix_matches_exactly_the_codes_sharing_the_prefix(world):
+    # given: estates in streets 001 and 002 of district 510104, and one in district 510105
+    def names(prefix):
+        return set(
+            Estate.objects.filter(region_code__codeprefix=prefix).values_list("name", flat=True)
+        )
+
+    # then a street prefix matches its estates only, a district prefix its district only
+    assert names("510104001") == {"红星花园", "和平小区"}
+    assert names("510104002") == {"东风苑"}
+    assert names("510104") == {"红星花园", "和平小区", "东风苑"}
+    assert names("510105001001") == {"浣花苑"}
+    # and nonsense or empty prefixes match nothing / everything
+    assert names("51010x") == set()
+    assert names("") == {"红星花园", "和平小区", "东风苑", "浣花苑"}
+
+
+def test_codeprefix_at_the_top_of_the_range(world):
+    region = f.RegionFactory(code="999999000000", name="边界区", level="district")
+    f.EstateFactory(
+        name="边界苑",
+        region=f.RegionFactory(code="999999999999", name="边界社区", level="community"),
+    )
+    assert region.prefix == "999999"
+    assert list(
+        Estate.objects.filter(region_code__codeprefix="999999").values_list("name", flat=True)
+    ) == ["边界苑"]
+
+
+DIGITS = "0123456789"
+
+
+@given(
+    st.text(alphabet=DIGITS, min_size=1, max_size=12),
+    st.text(alphabet=DIGITS, min_size=12, max_size=12),
+)
+def test_range_agrees_with_startswith_on_12_digit_codes(prefix, code):
+    # The lookup's range test and a plain prefix test agree on every 12-digit code.
+    in_range = code >= prefix if set(prefix) == {"9"} else prefix <= code < next_code(prefix)
+    assert in_range == code.startswith(prefix)
+
+
+@given(st.text(alphabet=DIGITS, min_size=1, max_size=11), st.text(alphabet=DIGITS, max_size=3))
+def test_codes_near_the_prefix_are_classified_correctly(prefix, tail):
+    # Codes built from the prefix, and from its neighbours, land on the right side.
+    inside = (prefix + tail).ljust(12, "0")
+    assert prefix <= inside
+    if set(prefix) != {"9"}:
+        assert inside < next_code(prefix)
+        assert not next_code(prefix).ljust(12, "0").startswith(prefix)
