@@ -160,7 +160,8 @@ class Unit(TimeStampedModel):
     )
     entrance = models.CharField(_("entrance"), max_length=16, blank=True)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
-    number = models.CharField(_("room number"), max_length=32)
+    # Indexed for the unit search by room-number prefix.
+    number = models.CharField(_("room number"), max_length=32, db_index=True)
     kind = models.CharField(
         _("unit kind"), max_length=16, choices=Kind.choices, default=Kind.RESIDENTIAL
     )

@@ -222,8 +222,11 @@ def _unit_search(q: str) -> Q:
     An icontains over every unit in scope scans millions of rows at city scale; a room number
     prefix and a lookup of the (few thousand) estates by name use indexes instead.
     """
-    estates = Estate.objects.filter(name__icontains=q).values("pk")
-    return Q(number__startswith=q) | Q(estate_id__in=estates)
+    # Resolved to a list first: a subquery inside the OR would stop PostgreSQL from combining
+    # the two index scans and make it scan every unit.
+    estates = list(Estate.objects.filter(name__icontains=q).values_list("pk", flat=True)[:500])
+    condition = Q(number__startswith=q)
+    return condition | Q(estate_id__in=estates) if estates else condition
 
 
 class UnitListView(ListingView):
