@@ -51,3 +51,15 @@ def test_home_chart_counts_estates_per_street_in_scope(world, login):
 
     street_b = login(world.people.street_b_officer).get(reverse("core:home"))
     assert street_b.context["chart"]["categories"] == ["书院街街道"]
+
+
+def test_unit_search_by_room_prefix_or_estate_name(world, login):
+    client = login(world.people.district_admin)
+    by_room = client.get(reverse("estates:unit_list"), {"q": "10"})
+    rooms = {row["obj"].number for row in by_room.context["table"]}
+    assert rooms == {"101", "102", "103"}  # every room number starts with 10
+    by_estate = client.get(reverse("estates:unit_list"), {"q": "东风"})
+    estates = {row["obj"].estate.name for row in by_estate.context["table"]}
+    assert estates == {"东风苑"}
+    # the middle of a room number is no prefix
+    assert client.get(reverse("estates:unit_list"), {"q": "02"}).context["table"] == []
