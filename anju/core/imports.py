@@ -513,9 +513,13 @@ def bulk_insert(
     """Insert objects with multi-row INSERTs of BATCH_SIZE rows (or fewer where the backend
     limits parameters), optionally setting each object's primary key from RETURNING.
 
-    The SQL is the one bulk_create sends; preparing values per column instead of through the
-    generic per-value machinery makes large imports about a third faster.
+    On SQLite the SQL is the one bulk_create sends; preparing values per column instead of
+    through the generic per-value machinery makes large imports about a third faster.
     """
+    if connection.vendor == "postgresql":
+        # Django's bulk_create already sends PostgreSQL one INSERT … SELECT unnest(…) per
+        # batch, which parses and plans far faster than a long VALUES list.
+        return _bulk_create(model, objects)
     columns, getters = _column_values(model)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -539,6 +543,14 @@ def bulk_insert(
             else:
                 cursor.execute(sql, params)
             count += len(batch)
+    return count
+
+
+def _bulk_create(model: type[models.Model], objects: Iterable[models.Model]) -> int:
+    count = 0
+    for batch in batched(objects):
+        model._default_manager.bulk_create(batch, batch_size=BATCH_SIZE)
+        count += len(batch)
     return count
 
 
