@@ -38,12 +38,12 @@ from anju.regions.permissions import region_policy
 
 def _street_choices(actor):
     streets = region_policy.visible(actor).filter(level=Region.Level.STREET)
-    return [(s.code[:9], s.name) for s in streets]
+    return [(code[:9], name) for code, name in streets.values_list("code", "name")]
 
 
 def _community_choices(actor):
     communities = region_policy.visible(actor).filter(level=Region.Level.COMMUNITY)
-    return [(c.code, c.name) for c in communities]
+    return list(communities.values_list("code", "name"))
 
 
 class EstateListView(ListingView):
