@@ -719,3 +719,42 @@ def test_openapi_documents_the_import_endpoints(db, client):
     assert "/api/v1/imports/{kind}" in paths
     assert "/api/v1/imports/jobs/{job_id}" in paths
     assert "/api/v1/imports/templates/{kind}" in paths
+
+
+def test_bulk_insert_sets_keys_and_stores_every_kind_of_value(world):
+    """The fast insert path (multi-row INSERT on SQLite, COPY on PostgreSQL) must store what
+    bulk_create would: keys the objects carry afterwards, encrypted personal information,
+    decimals, dates, timestamps, and leave the key sequence ahead for ordinary inserts."""
+    from anju.core.imports import BATCH_SIZE, bulk_insert, bulk_insert_returning
+
+    unit = world.units_a[0]
+    owners = [
+        Owner(name=f"批量{i}", id_number=id_number(f"510104199001{i:05d}"), phone=f"1390000{i:04d}")
+        for i in range(BATCH_SIZE + 3)  # more than one batch
+    ]
+    bulk_insert_returning(Owner, owners)
+    assert all(o.pk for o in owners)
+    assert len({o.pk for o in owners}) == len(owners)
+    stored = Owner.objects.in_bulk([o.pk for o in owners])
+    for o in owners:
+        assert stored[o.pk].name == o.name
+        assert stored[o.pk].id_number == o.id_number  # decrypted back
+        assert stored[o.pk].phone == o.phone
+    sealed = Owner.objects.filter(pk=owners[0].pk).extra(select={"raw": "phone"}).values("raw")
+    assert sealed[0]["raw"] not in ("", owners[0].phone)  # stored encrypted
+    assert (
+        bulk_insert(
+            Ownership,
+            [
+                Ownership(
+                    unit=unit, owner=owners[0], share=Decimal("0.3333"), since=date(2020, 2, 29)
+                )
+            ],
+        )
+        == 1
+    )
+    row = Ownership.objects.get(owner=owners[0])
+    assert (row.share, row.since) == (Decimal("0.3333"), date(2020, 2, 29))
+    assert row.created_at is not None
+    later = Owner.objects.create(name="之后")
+    assert later.pk > max(o.pk for o in owners)
