@@ -9,7 +9,7 @@ from anju.companies import services
 from anju.companies.forms import CompanyForm, ContractForm
 from anju.companies.models import PropertyCompany, ServiceContract
 from anju.companies.permissions import company_policy, contract_policy, project_manager_policy
-from anju.core.listing import Column, Filter, Listing, ListingView
+from anju.core.listing import Column, Filter, Listing, ListingView, choice_label, detail_link
 from anju.core.views import form_page
 
 
@@ -43,7 +43,7 @@ class CompanyListView(ListingView):
         ],
         select_related=["region"],
         export_name="companies",
-        detail_url=lambda c: reverse("companies:detail", args=[c.pk]),
+        detail_url=detail_link("companies:detail"),
         create_url="companies:create",
         create_action=Action.COMPANIES_CHANGE,
     )
@@ -109,20 +109,20 @@ class ContractListView(ListingView):
         columns=[
             Column("estate", _("estate"), lambda c: c.estate.name, sort="estate__name", link=True),
             Column("company", _("company"), lambda c: c.company.name, sort="company__name"),
-            Column("kind", _("contract type"), lambda c: c.get_kind_display(), sort="kind"),
+            Column("kind", _("contract type"), choice_label(ServiceContract, "kind"), sort="kind"),
             Column("start", _("start date"), lambda c: c.start_date, sort="start_date"),
             Column("end", _("end date"), lambda c: c.end_date, sort="end_date"),
             Column("fee", _("fee (yuan/m²/month)"), lambda c: c.fee_standard, sort="fee_standard"),
             Column(
                 "level",
                 _("service level"),
-                lambda c: c.get_service_level_display(),
+                choice_label(ServiceContract, "service_level"),
                 sort="service_level",
             ),
             Column(
                 "filing",
                 _("filing status"),
-                lambda c: c.get_filing_status_display(),
+                choice_label(ServiceContract, "filing_status"),
                 sort="filing_status",
             ),
         ],
@@ -141,7 +141,7 @@ class ContractListView(ListingView):
         select_related=["estate", "company"],
         default_sort="-start",
         export_name="contracts",
-        detail_url=lambda c: reverse("companies:contract_edit", args=[c.pk]),
+        detail_url=detail_link("companies:contract_edit"),
         create_url="companies:contract_create",
         create_action=Action.CONTRACTS_CHANGE,
     )

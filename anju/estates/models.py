@@ -250,6 +250,8 @@ class Owner(TimeStampedModel):
                 violation_error_message=_("An owner with this ID number is already registered."),
             ),
         ]
+        # The list's order: its first page walks this index instead of sorting every owner.
+        indexes = [models.Index(fields=["name", "id"], name="owner_name")]
 
     def __str__(self) -> str:
         return self.name

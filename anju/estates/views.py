@@ -10,7 +10,7 @@ from anju.accounts.roles import Action
 from anju.accounts.scope import scope_of
 from anju.companies.permissions import contract_policy
 from anju.core.errors import DomainError
-from anju.core.listing import Column, Filter, Listing, ListingView
+from anju.core.listing import Column, Filter, Listing, ListingView, choice_label, detail_link
 from anju.core.pii import mask
 from anju.core.views import form_page
 from anju.estates import services
@@ -53,11 +53,11 @@ class EstateListView(ListingView):
         columns=[
             Column("name", _("estate name"), lambda e: e.name, sort="name", link=True),
             Column("community", _("community"), lambda e: e.region.name, sort="region_code"),
-            Column("kind", _("estate type"), lambda e: e.get_kind_display(), sort="kind"),
+            Column("kind", _("estate type"), choice_label(Estate, "kind"), sort="kind"),
             Column(
                 "mode",
                 _("management mode"),
-                lambda e: e.get_management_mode_display(),
+                choice_label(Estate, "management_mode"),
                 sort="management_mode",
             ),
             Column(
@@ -89,7 +89,7 @@ class EstateListView(ListingView):
         default_sort="",
         select_related=["region"],
         export_name="estates",
-        detail_url=lambda e: reverse("estates:detail", args=[e.pk]),
+        detail_url=detail_link("estates:detail"),
         create_url="estates:create",
         create_action=Action.REGISTRY_CHANGE,
     )
@@ -244,13 +244,13 @@ class UnitListView(ListingView):
             Column("entrance", _("entrance"), lambda u: u.entrance),
             Column("number", _("room number"), lambda u: u.number, sort="number", link=True),
             Column("floor", _("floor"), lambda u: u.floor, sort="floor"),
-            Column("kind", _("unit kind"), lambda u: u.get_kind_display(), sort="kind"),
+            Column("kind", _("unit kind"), choice_label(Unit, "kind"), sort="kind"),
             Column("area", _("floor area (m²)"), lambda u: u.area, sort="area"),
-            Column("source", _("area source"), lambda u: u.get_area_source_display()),
+            Column("source", _("area source"), choice_label(Unit, "area_source")),
             Column(
                 "delivery",
                 _("delivery status"),
-                lambda u: u.get_delivery_display(),
+                choice_label(Unit, "delivery"),
                 sort="delivery",
             ),
         ],
@@ -259,7 +259,7 @@ class UnitListView(ListingView):
         filters=_unit_filters(),
         select_related=["estate", "building"],
         export_name="units",
-        detail_url=lambda u: reverse("estates:unit_detail", args=[u.pk]),
+        detail_url=detail_link("estates:unit_detail"),
     )
 
 
@@ -381,7 +381,7 @@ class OwnerListView(ListingView):
         title=_("Owners"),
         columns=[
             Column("name", _("name"), lambda o: o.name, sort="name", link=True),
-            Column("kind", _("owner type"), lambda o: o.get_kind_display(), sort="kind"),
+            Column("kind", _("owner type"), choice_label(Owner, "kind"), sort="kind"),
             Column("id_number", _("ID number"), lambda o: mask(o.id_number)),
             Column("phone", _("phone"), lambda o: mask(o.phone)),
             Column("developer", _("developer"), lambda o: o.is_developer, sort="is_developer"),
@@ -407,7 +407,7 @@ class OwnerListView(ListingView):
             ),
         ],
         export_name="owners",
-        detail_url=lambda o: reverse("estates:owner_detail", args=[o.pk]),
+        detail_url=detail_link("estates:owner_detail"),
     )
 
 

@@ -1,9 +1,8 @@
 from django.db.models import Count, Q
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from anju.core.listing import Column, Filter, Listing, ListingView
+from anju.core.listing import Column, Filter, Listing, ListingView, choice_label, detail_link
 from anju.estates.permissions import estate_policy
 from anju.regions.models import Region
 from anju.regions.permissions import department_policy, grid_policy, region_policy
@@ -16,7 +15,7 @@ class RegionListView(ListingView):
         columns=[
             Column("code", _("division code"), lambda r: r.code, sort="code"),
             Column("name", _("name"), lambda r: r.name, sort="name", link=True),
-            Column("level", _("level"), lambda r: r.get_level_display(), sort="level"),
+            Column("level", _("level"), choice_label(Region, "level"), sort="level"),
             Column("parent", _("parent"), lambda r: r.parent.name if r.parent else ""),
         ],
         search_fields=["name__icontains", "code__startswith"],
@@ -25,7 +24,7 @@ class RegionListView(ListingView):
         default_sort="code",
         select_related=["parent"],
         export_name="regions",
-        detail_url=lambda r: reverse("regions:detail", args=[r.pk]),
+        detail_url=detail_link("regions:detail"),
     )
 
 
