@@ -1,3 +1,9 @@
 """Make the personas and the small world of tests/conftest.py available to the app tests."""
 
-from tests.conftest import _fast_passwords, login, people, world  # noqa: F401 - fixtures
+from tests.conftest import (  # noqa: F401 - fixtures
+    _fast_passwords,
+    _fresh_calendar,
+    login,
+    people,
+    world,
+)

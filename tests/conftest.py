@@ -120,5 +120,15 @@ def login(client):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """A rolled-back test leaves no calendar change behind in the process's snapshot."""
+    from anju.core import worktime
+
+    worktime._snapshot = None
+    yield
+    worktime._snapshot = None
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

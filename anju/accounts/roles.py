@@ -33,6 +33,9 @@ class Action:
     LEDGER_IMPORT = "ledger.import"
     LEDGER_EXPORT = "ledger.export"
     AUDIT_VIEW = "audit.view"
+    # The working-day calendar (holidays, 调休, working hours) is shared by every district.
+    CALENDAR_VIEW = "calendar.view"
+    CALENDAR_CHANGE = "calendar.change"
 
 
 A = Action
@@ -57,6 +60,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.LEDGER_IMPORT,
             A.LEDGER_EXPORT,
             A.AUDIT_VIEW,
+            A.CALENDAR_VIEW,
+            A.CALENDAR_CHANGE,
         }
     ),
     Role.DISTRICT_STAFF: frozenset(
@@ -69,6 +74,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.CONTRACTS_CHANGE,
             A.LEDGER_IMPORT,
             A.LEDGER_EXPORT,
+            A.CALENDAR_VIEW,
         }
     ),
     Role.STREET_OFFICER: frozenset(
@@ -80,12 +86,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.CONTRACTS_CHANGE,
             A.LEDGER_IMPORT,
             A.LEDGER_EXPORT,
+            A.CALENDAR_VIEW,
         }
     ),
     Role.COMMUNITY_WORKER: frozenset(_READ_ALL | {A.OWNERS_CHANGE, A.PII_REVEAL, A.LEDGER_EXPORT}),
     Role.GRID_WORKER: frozenset({A.REGIONS_VIEW, A.REGISTRY_VIEW, A.OWNERS_VIEW}),
     Role.DEPARTMENT_HANDLER: frozenset(
-        {A.REGIONS_VIEW, A.REGISTRY_VIEW, A.COMPANIES_VIEW, A.CONTRACTS_VIEW}
+        {A.REGIONS_VIEW, A.REGISTRY_VIEW, A.COMPANIES_VIEW, A.CONTRACTS_VIEW, A.CALENDAR_VIEW}
     ),
     Role.COMPANY_MANAGER: frozenset(
         {
@@ -101,7 +108,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         {A.REGISTRY_VIEW, A.OWNERS_VIEW, A.COMPANIES_VIEW, A.CONTRACTS_VIEW}
     ),
     Role.OWNER: frozenset({A.REGISTRY_VIEW, A.OWNERS_VIEW, A.COMPANIES_VIEW, A.CONTRACTS_VIEW}),
-    Role.AUDITOR: frozenset(_READ_ALL | {A.AUDIT_VIEW, A.LEDGER_EXPORT}),
+    Role.AUDITOR: frozenset(_READ_ALL | {A.AUDIT_VIEW, A.LEDGER_EXPORT, A.CALENDAR_VIEW}),
 }
 
 # Which scope a membership of each role must name.

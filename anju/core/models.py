@@ -87,3 +87,75 @@ class ImportJob(models.Model):
         if self.status == self.Status.SUCCEEDED:
             return 100
         return min(100, self.processed * 100 // self.total) if self.total else 0
+
+
+class CalendarYear(TimeStampedModel):
+    """A year of the working-day calendar: published once the State Council's holiday
+    arrangement for it has been entered. Deadlines reaching an unpublished year are
+    provisional."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    published = models.BooleanField(_("arrangement published"), default=False)
+    source_doc = models.CharField(_("source document"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(TimeStampedModel):
+    """An exception to the weekly pattern: a public holiday on a weekday, or a weekend day
+    that is worked (调休 make-up workday). Ordinary weekdays and weekends have no row."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        MAKEUP_WORKDAY = "makeup_workday", _("Make-up workday")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    source_doc = models.CharField(_("source document"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class WorkSchedule(TimeStampedModel):
+    """Working hours per ISO weekday (1 = Monday), several windows a day (lunch break),
+    valid over a date range (e.g. summer hours). A make-up workday takes the windows of
+    `makeup_weekday`."""
+
+    name = models.CharField(_("name"), max_length=100)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # {"1": [["09:00", "12:00"], ["13:30", "17:30"]], ...}: ISO weekday -> windows
+    windows = models.JSONField(_("working windows"), default=dict)
+    makeup_weekday = models.PositiveSmallIntegerField(_("make-up days work like"), default=1)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("work schedule")
+        verbose_name_plural = _("work schedules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="schedule_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(makeup_weekday__gte=1, makeup_weekday__lte=7),
+                name="schedule_makeup_weekday",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
