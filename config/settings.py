@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "anju.regions",
     "anju.estates",
     "anju.companies",
+    "anju.workorders",
 ]
 
 MIDDLEWARE = [
