@@ -36,9 +36,29 @@ class Action:
     # The working-day calendar (holidays, 调休, working hours) is shared by every district.
     CALENDAR_VIEW = "calendar.view"
     CALENDAR_CHANGE = "calendar.change"
+    # Work orders (complaints, reports, requests). Who may act on one order also depends on
+    # their relation to it (its handling unit, its complainant): see anju.workorders.access.
+    ORDERS_VIEW = "orders.view"
+    ORDERS_SUBMIT = "orders.submit"  # an owner's own complaint
+    ORDERS_INTAKE = "orders.intake"
+    ORDERS_DISPATCH = "orders.dispatch"
+    ORDERS_HANDLE = "orders.handle"
+    ORDERS_LEAD = "orders.lead"  # approve the unit's feedback and returns
+    ORDERS_SUPERVISE = "orders.supervise"
+    ORDERS_VISIT = "orders.visit"
+    ORDERS_MEDIATE = "orders.mediate"
 
 
 A = Action
+_ORDERS_DISTRICT = {
+    A.ORDERS_VIEW,
+    A.ORDERS_INTAKE,
+    A.ORDERS_DISPATCH,
+    A.ORDERS_SUPERVISE,
+    A.ORDERS_VISIT,
+    A.ORDERS_MEDIATE,
+}
+_ORDERS_UNIT = {A.ORDERS_VIEW, A.ORDERS_HANDLE, A.ORDERS_LEAD}
 _READ_ALL = {
     A.REGIONS_VIEW,
     A.REGISTRY_VIEW,
@@ -109,6 +129,25 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.OWNER: frozenset({A.REGISTRY_VIEW, A.OWNERS_VIEW, A.COMPANIES_VIEW, A.CONTRACTS_VIEW}),
     Role.AUDITOR: frozenset(_READ_ALL | {A.AUDIT_VIEW, A.LEDGER_EXPORT, A.CALENDAR_VIEW}),
+}
+
+# The work-order column of the same table, kept together so the complaint duties of every
+# role read at a glance (complaints.md §2.1: intake, dispatch, handling unit, supervision).
+_ORDER_ACTIONS: dict[str, set[str]] = {
+    Role.DISTRICT_ADMIN: _ORDERS_DISTRICT,
+    Role.DISTRICT_STAFF: _ORDERS_DISTRICT - {A.ORDERS_SUPERVISE},
+    Role.STREET_OFFICER: (_ORDERS_DISTRICT - {A.ORDERS_SUPERVISE}) | _ORDERS_UNIT,
+    Role.COMMUNITY_WORKER: {A.ORDERS_VIEW, A.ORDERS_INTAKE, A.ORDERS_VISIT} | _ORDERS_UNIT,
+    Role.GRID_WORKER: {A.ORDERS_VIEW, A.ORDERS_INTAKE},
+    Role.DEPARTMENT_HANDLER: _ORDERS_UNIT,
+    Role.COMPANY_MANAGER: _ORDERS_UNIT,
+    Role.COMPANY_STAFF: {A.ORDERS_VIEW, A.ORDERS_HANDLE},
+    Role.OWNER: {A.ORDERS_VIEW, A.ORDERS_SUBMIT},
+    Role.AUDITOR: {A.ORDERS_VIEW},
+}
+ROLE_ACTIONS = {
+    role: actions | frozenset(_ORDER_ACTIONS.get(role, ()))
+    for role, actions in ROLE_ACTIONS.items()
 }
 
 # Which scope a membership of each role must name.

@@ -21,11 +21,13 @@ class Grant:
     kind: str  # all | prefix | grid | company | estate | unit
     value: str | int = ""
     estate_id: int | None = None  # for unit grants: the unit's estate
+    department_id: int | None = None  # for department memberships (their district's prefix)
 
 
 @dataclass(frozen=True)
 class Scope:
     grants: tuple[Grant, ...]
+    user_id: int | None = None  # for rows tied to the user themselves (an owner's complaints)
 
     def allows(self, action: str) -> bool:
         return any(action in g.actions for g in self.grants)
@@ -65,14 +67,16 @@ def scope_of(user) -> Scope:
                 grants.append(Grant(m.role, actions, "grid", m.grid_id))
             elif m.department_id:
                 prefix = prefix_of(m.department.district.code)
-                grants.append(Grant(m.role, actions, "prefix", prefix))
+                grants.append(
+                    Grant(m.role, actions, "prefix", prefix, department_id=m.department_id)
+                )
             elif m.company_id:
                 grants.append(Grant(m.role, actions, "company", m.company_id))
             elif m.estate_id:
                 grants.append(Grant(m.role, actions, "estate", m.estate_id))
             elif m.unit_id:
                 grants.append(Grant(m.role, actions, "unit", m.unit_id, m.unit.estate_id))
-    scope = Scope(tuple(grants))
+    scope = Scope(tuple(grants), user.pk if user is not None else None)
     if user is not None:
         user._anju_scope = scope
     return scope

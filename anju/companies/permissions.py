@@ -13,7 +13,7 @@ def _own_companies(scope: Scope, action: str) -> Q | None:
 
 def _contract_filter(scope: Scope, action: str) -> Q:
     # A company sees its own contracts, not its predecessors' on the estates it now serves.
-    others = Scope(tuple(g for g in scope.grants if g.kind != "company"))
+    others = Scope(tuple(g for g in scope.grants if g.kind != "company"), scope.user_id)
     q = estate_filter(others, action, path="estate__")
     own = _own_companies(scope, action)
     return q | own if own is not None else q

@@ -1,0 +1,320 @@
+"""Work orders: complaints, reports and requests, the units handling them, and every move.
+
+An order has one lead unit and any number of co-units, each an Assignment with its own
+clocks. Every move of the state machine (anju.workorders.machine) is an Event; pauses of the
+handling clock (suspension, dispute escalation) are Pause rows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from anju.core.models import TimeStampedModel
+from anju.core.pii import EncryptedCharField
+from anju.estates.models import Estate
+from anju.workorders.machine import State
+
+
+class Channel(models.TextChoices):
+    ONSITE = "onsite", _("On site")
+    PHONE = "phone", _("Phone")
+    ONLINE = "online", _("Online / public opinion")
+    HOTLINE = "hotline", _("12345 hotline")
+    DIRECTIVE = "directive", _("Leader's directive")
+    OWNER = "owner", _("Owner's own report")
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    REPORT = "report", _("Report")
+    HELP = "help", _("Request for help")
+    CONSULT = "consult", _("Consultation")
+    SUGGEST = "suggest", _("Suggestion")
+
+
+class DeadlineClassCode(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    TIMELY = "timely", _("Timely")
+    GENERAL = "general", _("General")
+    COMPLEX = "complex", _("Complex")
+    DIRECTIVE = "directive", _("Leader's directive")
+
+
+class Category(TimeStampedModel):
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    deadline_class = models.CharField(
+        _("deadline class"),
+        max_length=16,
+        choices=DeadlineClassCode.choices,
+        default=DeadlineClassCode.GENERAL,
+    )
+    kind = models.CharField(
+        _("default type"), max_length=16, choices=Kind.choices, default=Kind.COMPLAINT
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+
+class ResponsibilityRule(TimeStampedModel):
+    """Who handles a category (× estate type where it matters), and on what legal basis."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="rules"
+    )
+    estate_kind = models.CharField(
+        _("estate type"), max_length=16, choices=Estate.Kind.choices, blank=True
+    )
+    lead = models.CharField(_("lead unit"), max_length=32)
+    co = models.JSONField(_("co-units"), default=list, blank=True)
+    basis = models.TextField(_("legal basis"))
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["category__code", "estate_kind"]
+        verbose_name = _("responsibility rule")
+        verbose_name_plural = _("responsibility matrix")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "estate_kind"],
+                name="rule_unique_category_estate_kind",
+                violation_error_message=_("This category already has a rule for this estate type."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.lead}"
+
+
+class DeadlineClass(TimeStampedModel):
+    """The figures of a deadline class, editable by the district (defaults in deadlines.py)."""
+
+    code = models.CharField(
+        _("code"), max_length=16, choices=DeadlineClassCode.choices, unique=True
+    )
+    sign_amount = models.PositiveIntegerField(_("sign within"))
+    sign_unit = models.CharField(_("unit"), max_length=16)
+    contact_amount = models.PositiveIntegerField(_("contact within"))
+    contact_unit = models.CharField(_("unit"), max_length=16)
+    feedback_amount = models.PositiveIntegerField(_("feedback within"))
+    feedback_unit = models.CharField(_("unit"), max_length=16)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("deadline class")
+        verbose_name_plural = _("deadline classes")
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class WorkOrder(TimeStampedModel):
+    number = models.CharField(_("order number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="orders"
+    )
+    estate = models.ForeignKey(
+        Estate,
+        verbose_name=_("estate"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    building = models.ForeignKey(
+        "estates.Building",
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The community (or street) the order belongs to: the estate's, or the place named.
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True)
+    address = models.CharField(_("place"), max_length=200, blank=True)
+    title = models.CharField(_("subject"), max_length=200)
+    content = models.TextField(_("content"))
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    complainant_name = EncryptedCharField(_("complainant"), blank=True)
+    complainant_phone = EncryptedCharField(_("complainant phone"), blank=True)
+    complainant_phone_digest = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False
+    )
+    complainant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("complainant account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A complaint about the estate's property company: the company never sees who filed it.
+    concerns_company = models.BooleanField(_("concerns the property company"), default=False)
+    source_ref = models.CharField(_("source number"), max_length=64, blank=True)
+    deadline_class = models.CharField(
+        _("deadline class"), max_length=16, choices=DeadlineClassCode.choices
+    )
+    state = models.CharField(
+        _("state"), max_length=24, choices=State.choices, default=State.REGISTERED, db_index=True
+    )
+    state_before_merge = models.CharField(max_length=24, blank=True, editable=False)
+    master = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    returns_refused = models.PositiveSmallIntegerField(default=0, editable=False)
+    reworks = models.PositiveSmallIntegerField(_("reworks"), default=0)
+    dispute_level = models.PositiveSmallIntegerField(_("dispute level"), default=0)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    feedback_due = models.DateTimeField(_("feedback due"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(_("provisional deadline"), default=False)
+    due_trace = models.JSONField(default=dict, blank=True, editable=False)
+    result = models.CharField(_("result"), max_length=16, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="order_unique_source_ref",
+                violation_error_message=_("An order with this source number already exists."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region_code", "state"], name="order_region_state"),
+            models.Index(fields=["estate", "category", "created_at"], name="order_cluster"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Assignment(TimeStampedModel):
+    """One unit's part of an order: the lead (主办) or a co-unit (协办), with its clocks."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead unit")
+        CO = "co", _("Co-unit")
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    unit_kind = models.CharField(_("unit kind"), max_length=32)
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "regions.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    company = models.ForeignKey(
+        "companies.PropertyCompany",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    sign_due = models.DateTimeField(_("sign due"), null=True, blank=True, db_index=True)
+    contact_due = models.DateTimeField(_("contact due"), null=True, blank=True)
+    feedback_due = models.DateTimeField(_("feedback due"), null=True, blank=True, db_index=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
+    feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
+    # Set by the sweep, once each: 80 % warning, overdue, 催办, 通报.
+    warned_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    urged_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order_id", "role", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(role="lead", active=True),
+                name="assignment_one_active_lead",
+            )
+        ]
+
+    def __str__(self) -> str:
+        unit = self.department or self.company or self.region
+        return f"{self.order.number} {self.get_role_display()} {unit}"
+
+    @property
+    def unit(self):
+        return self.department or self.company or self.region
+
+
+class Event(models.Model):
+    """One move or note on an order: who, as what, when, from which state to which, why."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    as_role = models.CharField(_("acting as"), max_length=16)
+    action = models.CharField(_("action"), max_length=24)
+    from_state = models.CharField(_("from"), max_length=24, blank=True)
+    to_state = models.CharField(_("to"), max_length=24, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.action} {self.from_state}→{self.to_state}"
+
+
+class Pause(models.Model):
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="pause_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(ended_at__isnull=True), name="pause_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.started_at}–{self.ended_at or ''}"

@@ -1,0 +1,495 @@
+"""Work-order services: register, route and dispatch, then every move of the state machine.
+
+Every service checks the actor's role on the order (anju.workorders.access), applies the move
+through anju.workorders.machine, stores the clocks, writes an Event and an audit record, all
+in one transaction; a refused move raises IllegalTransition (or PermissionDenied / a
+ValidationError for bad input) and writes nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.accounts.roles import Action
+from anju.accounts.scope import scope_of
+from anju.companies.models import ServiceContract
+from anju.core.audit import audit_record
+from anju.core.pii import digest
+from anju.core.worktime import WorkCalendar, calendar
+from anju.estates.models import Estate
+from anju.estates.permissions import estate_policy
+from anju.regions.models import Department, Region
+from anju.workorders import machine
+from anju.workorders.access import actors_for, lead_assignment, order_policy
+from anju.workorders.deadlines import DEFAULT_CLASSES, DeadlineClass, Limit
+from anju.workorders.machine import Act, Actor, IllegalTransition, Ledger, State
+from anju.workorders.models import (
+    Assignment,
+    Category,
+    Channel,
+    DeadlineClassCode,
+    Event,
+    Pause,
+    ResponsibilityRule,
+    WorkOrder,
+)
+from anju.workorders.models import DeadlineClass as DeadlineClassRow
+
+REWORK_DAYS = 3  # a reworked order's new feedback deadline, in working days
+
+
+# -- deadline classes ----------------------------------------------------------------------
+
+
+def deadline_class(code: str) -> DeadlineClass:
+    """The district's figures for a class (the DeadlineClass table), else the defaults."""
+    row = DeadlineClassRow.objects.filter(code=code).first()
+    if row is None:
+        return DEFAULT_CLASSES[code]
+    return DeadlineClass(
+        code,
+        row.get_code_display(),
+        Limit(row.sign_amount, row.sign_unit),
+        Limit(row.contact_amount, row.contact_unit),
+        Limit(row.feedback_amount, row.feedback_unit),
+    )
+
+
+# -- registration --------------------------------------------------------------------------
+
+
+def _next_number(now: datetime) -> str:
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    prefix = f"GD{day}"
+    last = (
+        WorkOrder.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    serial = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{serial:05d}"
+
+
+def register(*, actor, data: dict, now: datetime | None = None) -> WorkOrder:
+    """Register an order from the intake desk, an owner's form or an import.
+
+    data: channel, category (Category), estate (Estate or None), region (Region, when no
+    estate), building, address, title, content, anonymous, complainant_name,
+    complainant_phone, concerns_company, source_ref, kind (default: the category's).
+    """
+    now = now or timezone.now()
+    scope = scope_of(actor)
+    owner_form = data.get("channel") == Channel.OWNER
+    action = Action.ORDERS_SUBMIT if owner_form else Action.ORDERS_INTAKE
+    if not scope.allows(action):
+        raise PermissionDenied
+    category: Category = data["category"]
+    if not category.active or category.children.exists():
+        raise ValidationError({"category": _("Choose an active category of the last level.")})
+    estate: Estate | None = data.get("estate")
+    if estate is not None:
+        visible = estate_policy.visible(actor).filter(pk=estate.pk).exists()
+        if not visible:
+            raise ValidationError({"estate": _("This estate is outside your area.")})
+        region_code = estate.region_code
+    else:
+        region: Region | None = data.get("region")
+        if region is None or owner_form:
+            raise ValidationError({"estate": _("Choose the estate or the community concerned.")})
+        if not any(
+            g.kind == "all" or (g.kind == "prefix" and region.code.startswith(str(g.value)))
+            for g in scope.grants_for(action)
+        ):
+            raise ValidationError({"region": _("This community is outside your area.")})
+        region_code = region.code
+    anonymous = bool(data.get("anonymous"))
+    name = "" if anonymous else (data.get("complainant_name") or "").strip()
+    phone = "" if anonymous else (data.get("complainant_phone") or "").strip()
+    if not anonymous and not (name or phone) and not owner_form:
+        raise ValidationError(
+            {"complainant_phone": _("Give a name or phone, or mark the order anonymous.")}
+        )
+    channel = data["channel"]
+    order = WorkOrder(
+        channel=channel,
+        kind=data.get("kind") or category.kind,
+        category=category,
+        estate=estate,
+        building=data.get("building"),
+        region_code=region_code,
+        address=data.get("address", ""),
+        title=(data.get("title") or "").strip(),
+        content=(data.get("content") or "").strip(),
+        anonymous=anonymous,
+        complainant_name=name,
+        complainant_phone=phone,
+        complainant_phone_digest=digest(phone) if phone else "",
+        complainant_user=actor if owner_form else None,
+        concerns_company=bool(data.get("concerns_company")),
+        source_ref=(data.get("source_ref") or "").strip(),
+        deadline_class=(
+            DeadlineClassCode.DIRECTIVE if channel == Channel.DIRECTIVE else category.deadline_class
+        ),
+        state=State.REGISTERED,
+    )
+    if order.building is not None and order.building.estate_id != getattr(estate, "pk", None):
+        raise ValidationError({"building": _("This building is not in the chosen estate.")})
+    for attempt in range(5):
+        order.number = _next_number(now)
+        order.full_clean(validate_constraints=True)
+        try:
+            with transaction.atomic():
+                order.save()
+                _event(order, actor, Actor.CITIZEN if owner_form else Actor.INTAKE, "register",
+                       "", State.REGISTERED, {"channel": channel}, now)  # fmt: skip
+                audit_record(
+                    actor=actor,
+                    action="workorders.register",
+                    target=order,
+                    changes={"number": [None, order.number], "category": [None, category.code]},
+                    region_code=region_code,
+                )
+            return order
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+# -- routing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A concrete handling unit: a street or community, a department or a company."""
+
+    kind: str
+    region: Region | None = None
+    department: Department | None = None
+    company_id: int | None = None
+
+    def fields(self) -> dict:
+        return {
+            "unit_kind": self.kind,
+            "region": self.region,
+            "department": self.department,
+            "company_id": self.company_id,
+        }
+
+
+def rule_for(order: WorkOrder) -> ResponsibilityRule | None:
+    """The most specific matrix row: category × estate type, category, then its group."""
+    estate_kind = order.estate.kind if order.estate else ""
+    categories = [order.category]
+    if order.category.parent_id:
+        categories.append(order.category.parent)
+    rules = {
+        (r.category_id, r.estate_kind): r
+        for r in ResponsibilityRule.objects.filter(category__in=categories)
+    }
+    for category in categories:
+        for kind in ([estate_kind] if estate_kind else []) + [""]:
+            rule = rules.get((category.pk, kind))
+            if rule is not None:
+                return rule
+    return None
+
+
+def resolve_unit(kind: str, order: WorkOrder, now: datetime | None = None) -> UnitRef | None:
+    """The unit of a kind responsible for the order's place, or None if there is none."""
+    code = order.region_code
+    if kind == "street":
+        region = Region.objects.filter(code=code[:9] + "000").first()
+        return UnitRef(kind, region=region) if region else None
+    if kind == "community":
+        region = Region.objects.filter(code=code, level=Region.Level.COMMUNITY).first()
+        return UnitRef(kind, region=region) if region else None
+    if kind == "company":
+        if order.estate_id is None:
+            return None
+        today = timezone.localdate(now)
+        contract = (
+            ServiceContract.objects.filter(estate_id=order.estate_id, start_date__lte=today)
+            .exclude(end_date__lt=today)
+            .order_by("-start_date")
+            .first()
+        )
+        return UnitRef(kind, company_id=contract.company_id) if contract else None
+    if kind.startswith("dept:"):
+        department = (
+            Department.objects.filter(district__code=code[:6] + "000000", kind=kind[5:])
+            .order_by("id")
+            .first()
+        )
+        return UnitRef(kind, department=department) if department else None
+    return None  # committee, developer: not a handling unit in the system (yet)
+
+
+def suggest_units(
+    order: WorkOrder,
+) -> tuple[UnitRef | None, list[UnitRef], ResponsibilityRule | None]:
+    rule = rule_for(order)
+    if rule is None:
+        return None, [], None
+    lead = resolve_unit(rule.lead, order)
+    co = [u for u in (resolve_unit(k, order) for k in rule.co) if u is not None]
+    return lead, co, rule
+
+
+def auto_dispatch(order: WorkOrder, now: datetime | None = None) -> bool:
+    """Dispatch without a dispatcher when the matrix names a lead unit that exists."""
+    lead, co, rule = suggest_units(order)
+    if lead is None:
+        return False
+    dispatch(actor=None, order=order, lead=lead, co=co, now=now, basis=rule.basis if rule else "")
+    return True
+
+
+# -- moves -----------------------------------------------------------------------------------
+
+
+def _event(order, actor, as_role, action, from_state, to_state, payload, now) -> Event:
+    return Event.objects.create(
+        order=order,
+        actor=actor,
+        as_role=as_role,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        payload=payload,
+        at=now,
+    )
+
+
+def _ledger(order: WorkOrder) -> Ledger:
+    lead = lead_assignment(order)
+    open_pause = order.pauses.filter(ended_at__isnull=True).first()
+    return Ledger(
+        state=order.state,
+        state_before_merge=order.state_before_merge or None,
+        returns_refused=order.returns_refused,
+        reworks=order.reworks,
+        level=order.dispute_level,
+        closed_at=order.closed_at,
+        contacted=bool(lead and lead.contacted_at),
+        feedback=bool(lead and lead.feedback_at),
+        pauses=[[open_pause.started_at, None]] if open_pause else [],
+    )
+
+
+def _choose_role(action: str, state: str, roles: set[str]) -> str:
+    """The role the move is recorded under: the first of the user's roles the table allows."""
+    for t in machine.TRANSITIONS:
+        if t.action == action and state in t.sources:
+            for role in Actor:
+                if role in roles and role in t.actors:
+                    return role
+    # No role fits: let the machine explain why.
+    machine.find(action, state, next(iter(roles)) if roles else Actor.CITIZEN)
+    raise IllegalTransition(_("You may not do this."))
+
+
+def _clocks(order: WorkOrder, start: datetime, cal: WorkCalendar) -> dict:
+    dues = deadline_class(order.deadline_class).dues(start, cal)
+    return {
+        "sign_due": dues["sign"].at,
+        "contact_due": dues["contact"].at,
+        "feedback_due": dues["feedback"].at,
+        "_trace": {
+            k: {"at": v.at.isoformat(), "provisional": v.provisional, "steps": v.trace()}
+            for k, v in dues.items()
+        },
+        "_provisional": any(v.provisional for v in dues.values()),
+    }
+
+
+def _assign(order: WorkOrder, role: str, unit: UnitRef, clocks: dict) -> Assignment:
+    return Assignment.objects.create(
+        order=order,
+        role=role,
+        sign_due=clocks["sign_due"],
+        contact_due=clocks["contact_due"],
+        feedback_due=clocks["feedback_due"],
+        **unit.fields(),
+    )
+
+
+def dispatch(
+    *, actor, order: WorkOrder, lead: UnitRef, co=(), now=None, basis: str = ""
+) -> WorkOrder:
+    """Send a registered order to a lead unit (and co-units); all clocks start now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = WorkOrder.objects.select_for_update().get(pk=order.pk)
+        as_role = Actor.SYSTEM if actor is None else _role(actor, order, Act.DISPATCH)
+        ledger = _ledger(order)
+        machine.fire(ledger, Act.DISPATCH, as_role, now, {})
+        clocks = _clocks(order, now, calendar())
+        _assign(order, Assignment.Role.LEAD, lead, clocks)
+        for unit in co:
+            _assign(order, Assignment.Role.CO, unit, clocks)
+        order.state = ledger.state
+        order.dispatched_at = now
+        order.feedback_due = clocks["feedback_due"]
+        order.due_provisional = clocks["_provisional"]
+        order.due_trace = clocks["_trace"]
+        order.save()
+        payload = {"lead": _unit_label(lead), "co": [_unit_label(u) for u in co], "basis": basis}
+        _event(order, actor, as_role, Act.DISPATCH, State.REGISTERED, order.state, payload, now)
+        _audit(actor, order, Act.DISPATCH, payload)
+    return order
+
+
+def _unit_label(unit: UnitRef) -> str:
+    if unit.department is not None:
+        return unit.department.name
+    if unit.region is not None:
+        return unit.region.name
+    if unit.company_id is not None:
+        from anju.companies.models import PropertyCompany
+
+        return (
+            PropertyCompany.objects.filter(pk=unit.company_id)
+            .values_list("name", flat=True)
+            .first()
+            or ""
+        )
+    return unit.kind
+
+
+def _role(actor, order: WorkOrder, action: str) -> str:
+    roles = actors_for(actor, order)
+    if not roles:
+        raise PermissionDenied
+    return _choose_role(action, order.state, roles)
+
+
+def _audit(actor, order: WorkOrder, action: str, payload: dict) -> None:
+    audit_record(
+        actor=actor,
+        action=f"workorders.{action}",
+        target=order,
+        changes={k: [None, v] for k, v in payload.items() if k != "basis"},
+        region_code=order.region_code,
+    )
+
+
+def act(*, actor, order: WorkOrder, action: str, payload: dict | None = None, now=None):
+    """Apply one move (other than register and dispatch) as the actor's role on the order."""
+    payload = {k: v for k, v in (payload or {}).items() if v not in (None, "")}
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("estate", "category")
+            .get(pk=order.pk)
+        )
+        if actor is None:
+            as_role = Actor.SYSTEM
+        else:
+            if not order_policy.visible(actor).filter(pk=order.pk).exists():
+                raise PermissionDenied
+            as_role = _role(actor, order, action)
+        ledger = _ledger(order)
+        before = order.state
+        machine.fire(ledger, action, as_role, now, payload)
+        _apply_effects(order, action, payload, now, before)
+        order.state = ledger.state
+        order.state_before_merge = ledger.state_before_merge or ""
+        order.returns_refused = ledger.returns_refused
+        order.reworks = ledger.reworks
+        order.dispute_level = ledger.level
+        order.closed_at = ledger.closed_at
+        order.save()
+        _track_pause(order, before, order.state, payload, now)
+        stored = {k: v for k, v in payload.items() if isinstance(v, str | int | float | bool)}
+        _event(order, actor, as_role, action, before, order.state, stored, now)
+        _audit(actor, order, action, stored)
+    return order
+
+
+def _apply_effects(order: WorkOrder, action: str, payload: dict, now, before: str) -> None:
+    lead = lead_assignment(order)
+    if action == Act.SIGN and lead:
+        lead.signed_at = now
+        lead.save(update_fields=["signed_at", "updated_at"])
+    elif action == Act.CONTACT and lead:
+        lead.contacted_at = now
+        lead.save(update_fields=["contacted_at", "updated_at"])
+    elif action in (Act.SUBMIT_FEEDBACK, Act.SETTLE) and lead:
+        lead.feedback_at = now
+        lead.save(update_fields=["feedback_at", "updated_at"])
+        order.result = payload.get("result", order.result)
+        order.reply = payload.get("reply", payload.get("outcome", order.reply))
+    elif action in (Act.SEND_BACK, Act.REWORK, Act.REOPEN) and lead:
+        lead.feedback_at = None
+        if action in (Act.REWORK, Act.REOPEN):
+            lead.feedback_due = calendar().add_working_days(now, REWORK_DAYS).at
+            order.feedback_due = lead.feedback_due
+        lead.save(update_fields=["feedback_at", "feedback_due", "updated_at"])
+    elif action == Act.APPROVE_RETURN:
+        unit = payload.get("unit")
+        if not isinstance(unit, UnitRef):
+            raise ValidationError({"unit": _("Choose the unit the order goes to.")})
+        if lead:
+            lead.active = False
+            lead.save(update_fields=["active", "updated_at"])
+        # The new unit's clocks start now; the returning unit is not penalised.
+        clocks = _clocks(order, now, calendar())
+        _assign(order, Assignment.Role.LEAD, unit, clocks)
+        order.feedback_due = clocks["feedback_due"]
+        order.due_provisional = clocks["_provisional"]
+        order.due_trace = clocks["_trace"]
+        payload["unit"] = _unit_label(unit)
+    elif action == Act.MERGE:
+        master = payload.get("master")
+        if not isinstance(master, WorkOrder) or master.pk == order.pk:
+            raise ValidationError({"master": _("Choose the order this one duplicates.")})
+        order.master = master
+        payload["master"] = master.number
+    elif action == Act.UNMERGE:
+        order.master = None
+
+
+def _track_pause(order: WorkOrder, before: str, after: str, payload: dict, now) -> None:
+    """Open a pause when the handling clock stops; on resuming, move the deadlines on by
+    the working time the pause took away."""
+    paused_before, paused_after = before in machine.PAUSED, after in machine.PAUSED
+    if paused_after and not paused_before:
+        Pause.objects.create(
+            order=order, started_at=now, reason=str(payload.get("reason", ""))[:200]
+        )
+    elif paused_before and not paused_after:
+        pause = order.pauses.filter(ended_at__isnull=True).first()
+        if pause is None:
+            return
+        pause.ended_at = now
+        pause.save(update_fields=["ended_at"])
+        _extend_deadlines(order, pause.started_at, now)
+
+
+def _extend_deadlines(order: WorkOrder, started: datetime, ended: datetime) -> None:
+    cal = calendar()
+    limit = deadline_class(order.deadline_class).feedback
+    for a in order.assignments.filter(active=True, feedback_at__isnull=True):
+        if a.feedback_due is None or a.feedback_due <= started:
+            continue
+        if limit.unit in ("clock_minutes", "natural_days"):
+            a.feedback_due = a.feedback_due + (ended - started)
+        else:
+            remaining = cal.working_minutes_between(started, a.feedback_due)
+            a.feedback_due = cal.add_working_minutes(ended, remaining).at
+        a.save(update_fields=["feedback_due", "updated_at"])
+        if a.role == Assignment.Role.LEAD:
+            order.feedback_due = a.feedback_due
+            order.save(update_fields=["feedback_due", "updated_at"])
+
+
+def pause_total(order: WorkOrder, until: datetime | None = None) -> timedelta:
+    until = until or timezone.now()
+    return sum(((p.ended_at or until) - p.started_at for p in order.pauses.all()), timedelta(0))
