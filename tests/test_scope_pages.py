@@ -6,7 +6,8 @@ Three tables drive the tests:
   its Excel export show. Equality (not just "contains") proves the neighbour's rows are absent.
 * PAGES: detail pages, forms (GET and POST), ownership actions and the PII reveal, each with
   (allowed, denied) persona pairs; the denied persona belongs to a neighbouring scope and gets
-  404, exactly like a missing object.
+  404, exactly like a missing object. Pages that are not region-scoped (the national working
+  calendar) pair the allowed persona with a role lacking the action, which gets 403.
 * LACKING: roles that may see a scope but lack the action (403 on lists and create pages, 404
   on pages bound to an object the role may not act on).
 
@@ -25,7 +26,7 @@ from anju.accounts.models import Membership
 from anju.accounts.roles import Role
 from anju.companies.models import ProjectManager, PropertyCompany, ServiceContract
 from anju.core.audit import audit_record
-from anju.core.models import AuditEvent
+from anju.core.models import AuditEvent, CalendarDay, WorkSchedule
 from anju.estates.models import Estate, Ownership, Resident
 from tests import factories as f
 from tests.helpers import HTMX, table_rows, workbook_rows
@@ -260,6 +261,32 @@ def _contract_x(world):
     return ServiceContract.objects.get(company=world.company_x, estate=world.estate_a)
 
 
+def _calendar_day():
+    return CalendarDay.objects.get(date="2026-02-14")  # seeded: the Spring Festival make-up day
+
+
+def _calendar_year_form(year):
+    return {"year": str(year), "published": "on", "source_doc": "国务院办公厅通知"}
+
+
+def _calendar_day_form(day):
+    return {
+        "date": day,
+        "kind": "makeup_workday" if day == "2026-02-14" else "holiday",
+        "name": "调整后的名称",
+    }
+
+
+def _schedule_form():
+    return {
+        "name": "夏季作息",
+        "valid_from": "2031-05-01",
+        "valid_to": "2031-09-30",
+        "makeup_weekday": "1",
+        **{f"windows_{n}": "09:00-12:00, 14:00-18:00" for n in range(1, 6)},
+    }
+
+
 # Persona pairs (allowed, denied): the denied one sits in a neighbouring scope.
 STREET = ("street_a_officer", "street_b_officer")
 DISTRICT = ("district_admin", "neighbour_admin")
@@ -270,17 +297,34 @@ OWNER = ("owner_unit_101", "owner_other_estate")
 COMMUNITY = ("community_a1_worker", "street_b_officer")
 GRID = ("grid_a1_worker", "street_b_officer")
 COMMITTEE = ("committee_a_member", "owner_other_estate")
+# The working calendar is national: no neighbour to hide from, the denied persona lacks the
+# action (refused=403), and a neighbouring district's admin may change it too.
+CALENDAR_VIEW = (
+    ("district_admin", "company_x_manager"),
+    ("neighbour_admin", "owner_unit_101"),
+    ("auditor", "committee_a_member"),
+    ("fire_handler", "grid_a1_worker"),
+    ("street_a_officer", "community_a1_worker"),
+    ("district_staff", "company_y_manager"),
+)
+CALENDAR_CHANGE = (
+    ("district_admin", "district_staff"),
+    ("neighbour_admin", "auditor"),
+    ("district_admin", "street_a_officer"),
+    ("neighbour_admin", "fire_handler"),
+)
 
 
 @dataclass(frozen=True)
 class PageSpec:
     name: str
-    args: Callable  # world -> url args (may create the object the page acts on)
+    args: Callable | None  # world -> url args (may create the object); None: no url args
     pairs: tuple[tuple[str, str], ...]
     method: str = "get"
     data: Callable | None = None  # world -> POST data
     ok: int = 200
     audit: str = ""  # the audit action a successful POST records
+    refused: int = 404  # what the denied persona hears (403 on pages not region-scoped)
 
 
 PAGES = {
@@ -482,6 +526,96 @@ PAGES = {
         ok=302,
         audit="contract.update",
     ),
+    "calendar": PageSpec("core:calendar", None, CALENDAR_VIEW, refused=403),
+    "calendar-check": PageSpec("core:calendar_check", None, CALENDAR_VIEW, refused=403),
+    "calendar-year-create": PageSpec(
+        "core:calendar_year_create", None, CALENDAR_CHANGE, refused=403
+    ),
+    "calendar-year-create-post": PageSpec(
+        "core:calendar_year_create",
+        None,
+        CALENDAR_CHANGE,
+        method="post",
+        data=lambda w: _calendar_year_form(2031),
+        ok=302,
+        audit="calendar_year.create",
+        refused=403,
+    ),
+    "calendar-year-edit": PageSpec(
+        "core:calendar_year_edit", lambda w: [2026], CALENDAR_CHANGE, refused=403
+    ),
+    "calendar-year-edit-post": PageSpec(
+        "core:calendar_year_edit",
+        lambda w: [2026],
+        CALENDAR_CHANGE,
+        method="post",
+        data=lambda w: _calendar_year_form(2026),
+        ok=302,
+        audit="calendar_year.update",
+        refused=403,
+    ),
+    "calendar-day-create": PageSpec("core:calendar_day_create", None, CALENDAR_CHANGE, refused=403),
+    "calendar-day-create-post": PageSpec(
+        "core:calendar_day_create",
+        None,
+        CALENDAR_CHANGE,
+        method="post",
+        data=lambda w: _calendar_day_form("2031-01-01"),
+        ok=302,
+        audit="calendar_day.create",
+        refused=403,
+    ),
+    "calendar-day-edit": PageSpec(
+        "core:calendar_day_edit", lambda w: [_calendar_day().pk], CALENDAR_CHANGE, refused=403
+    ),
+    "calendar-day-edit-post": PageSpec(
+        "core:calendar_day_edit",
+        lambda w: [_calendar_day().pk],
+        CALENDAR_CHANGE,
+        method="post",
+        data=lambda w: _calendar_day_form("2026-02-14"),
+        ok=302,
+        audit="calendar_day.update",
+        refused=403,
+    ),
+    "calendar-day-delete": PageSpec(
+        "core:calendar_day_delete",
+        lambda w: [_calendar_day().pk],
+        CALENDAR_CHANGE,
+        method="post",
+        ok=302,
+        audit="calendar_day.delete",
+        refused=403,
+    ),
+    "calendar-schedule-create": PageSpec(
+        "core:calendar_schedule_create", None, CALENDAR_CHANGE, refused=403
+    ),
+    "calendar-schedule-create-post": PageSpec(
+        "core:calendar_schedule_create",
+        None,
+        CALENDAR_CHANGE,
+        method="post",
+        data=lambda w: _schedule_form(),
+        ok=302,
+        audit="work_schedule.create",
+        refused=403,
+    ),
+    "calendar-schedule-edit": PageSpec(
+        "core:calendar_schedule_edit",
+        lambda w: [WorkSchedule.objects.get().pk],
+        CALENDAR_CHANGE,
+        refused=403,
+    ),
+    "calendar-schedule-edit-post": PageSpec(
+        "core:calendar_schedule_edit",
+        lambda w: [WorkSchedule.objects.get().pk],
+        CALENDAR_CHANGE,
+        method="post",
+        data=lambda w: _schedule_form(),
+        ok=302,
+        audit="work_schedule.update",
+        refused=403,
+    ),
 }
 
 
@@ -501,7 +635,7 @@ def test_page_answers_allowed_persona_and_404_to_the_neighbour(
 ):
     # given
     spec = PAGES[page]
-    args = spec.args(world)
+    args = spec.args(world) if spec.args else None
     events_before = AuditEvent.objects.count()
 
     # when: the neighbour tries first, so the allowed persona's write cannot mask a leak
@@ -509,7 +643,7 @@ def test_page_answers_allowed_persona_and_404_to_the_neighbour(
     refused = _request(client, spec, world, args)
 
     # then
-    assert refused.status_code == 404
+    assert refused.status_code == spec.refused
     assert AuditEvent.objects.count() == events_before, "a refused request wrote nothing"
 
     # when
@@ -698,6 +832,23 @@ LACKING = [
     ("community_a1_worker", "estates:edit", lambda w: [w.estate_a.pk], "get", 404),
     ("community_a1_worker", "companies:contract_create", None, "get", 403),
     ("district_staff", "core:audit_list", None, "get", 403),
+    # The national working calendar: a role lacking the action hears 403, objects or not.
+    ("company_x_manager", "core:calendar", None, "get", 403),
+    ("owner_unit_101", "core:calendar_check", None, "get", 403),
+    ("grid_a1_worker", "core:calendar", None, "get", 403),
+    ("district_staff", "core:calendar_year_create", None, "post", 403),
+    ("district_staff", "core:calendar_day_create", None, "post", 403),
+    ("street_a_officer", "core:calendar_day_edit", lambda w: [_calendar_day().pk], "post", 403),
+    ("district_staff", "core:calendar_day_delete", lambda w: [_calendar_day().pk], "post", 403),
+    ("auditor", "core:calendar_year_edit", lambda w: [2026], "post", 403),
+    ("auditor", "core:calendar_schedule_create", None, "post", 403),
+    (
+        "company_x_manager",
+        "core:calendar_schedule_edit",
+        lambda w: [WorkSchedule.objects.get().pk],
+        "post",
+        403,
+    ),
     # The auditor reads everything in the district and may change nothing.
     ("auditor", "estates:create", None, "get", 403),
     ("auditor", "estates:create", None, "post", 403),
@@ -745,6 +896,12 @@ POST_DATA = {
     "companies:edit": _company_form,
     "companies:contract_create": lambda w: _new_contract(w, w.estate_a2),
     "companies:contract_edit": _contract_form,
+    "core:calendar_year_create": lambda w: _calendar_year_form(2031),
+    "core:calendar_year_edit": lambda w: _calendar_year_form(2026),
+    "core:calendar_day_create": lambda w: _calendar_day_form("2031-01-01"),
+    "core:calendar_day_edit": lambda w: _calendar_day_form("2026-02-14"),
+    "core:calendar_schedule_create": lambda w: _schedule_form(),
+    "core:calendar_schedule_edit": lambda w: _schedule_form(),
 }
 
 
@@ -842,7 +999,7 @@ ANONYMOUS = sorted(
     | {("core:home", None, "get"), ("core:audit_list", None, "get")}
     | {(name, None, "get") for name, *_rest in CREATES}
     | {(name, None, "post") for name, *_rest in CREATES}
-    | {(spec.name, key, spec.method) for key, spec in PAGES.items()},
+    | {(spec.name, key if spec.args else None, spec.method) for key, spec in PAGES.items()},
     key=str,
 )
 

@@ -12,6 +12,7 @@ NAVIGATION = [
     (_("Owners"), "estates:owner_list", Action.OWNERS_VIEW),
     (_("Companies"), "companies:list", Action.COMPANIES_VIEW),
     (_("Service contracts"), "companies:contract_list", Action.CONTRACTS_VIEW),
+    (_("Working calendar"), "core:calendar", Action.CALENDAR_VIEW),
     (_("Imports"), "core:import_list", Action.LEDGER_IMPORT),
     (_("Audit log"), "core:audit_list", Action.AUDIT_VIEW),
 ]

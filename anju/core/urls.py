@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anju.core import import_views, views
+from anju.core import calendar_views, import_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -21,5 +21,22 @@ urlpatterns = [
         "imports/jobs/<int:pk>/annotated/",
         import_views.import_job_annotated_download,
         name="import_job_annotated",
+    ),
+    path("calendar/", calendar_views.calendar_overview, name="calendar"),
+    path("calendar/check/", calendar_views.calendar_check, name="calendar_check"),
+    path("calendar/years/new/", calendar_views.year_create, name="calendar_year_create"),
+    path("calendar/years/<int:year>/edit/", calendar_views.year_edit, name="calendar_year_edit"),
+    path("calendar/days/new/", calendar_views.day_create, name="calendar_day_create"),
+    path("calendar/days/<int:pk>/edit/", calendar_views.day_edit, name="calendar_day_edit"),
+    path("calendar/days/<int:pk>/delete/", calendar_views.day_delete, name="calendar_day_delete"),
+    path(
+        "calendar/schedules/new/",
+        calendar_views.schedule_create,
+        name="calendar_schedule_create",
+    ),
+    path(
+        "calendar/schedules/<int:pk>/edit/",
+        calendar_views.schedule_edit,
+        name="calendar_schedule_edit",
     ),
 ]

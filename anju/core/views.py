@@ -115,6 +115,11 @@ def pii_reveal(request, kind: str, pk: int, field: str):
     return HttpResponse(format_html('<span class="pii" data-testid="revealed">{}</span>', value))
 
 
+# Writes to what all districts share (the working-day calendar) carry no region; every
+# district's auditors see them.
+SHARED_AUDIT_PREFIXES = ("calendar_year.", "calendar_day.", "work_schedule.")
+
+
 def _audit_filter(scope, action):
     result = None
     for g in scope.grants_for(action):
@@ -123,7 +128,12 @@ def _audit_filter(scope, action):
         if g.kind == "prefix":
             q = Q(region_code__codeprefix=g.value)
             result = q if result is None else result | q
-    return NOTHING if result is None else result
+    if result is None:
+        return NOTHING
+    shared = Q()
+    for prefix in SHARED_AUDIT_PREFIXES:
+        shared |= Q(action__startswith=prefix)
+    return result | (Q(region_code="") & shared)
 
 
 audit_policy = Policy(
