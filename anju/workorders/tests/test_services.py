@@ -18,10 +18,11 @@ MON = datetime(2026, 3, 2, 10, 0, tzinfo=TZ)  # a Monday, 10:00
 
 @pytest.fixture
 def matrix(db):
-    fire = Category.objects.create(code="fire", name="消防安全")
-    exit_blocked = Category.objects.create(code="fire.exit", name="消防通道堵塞", parent=fire)
-    service = Category.objects.create(code="service", name="物业服务")
-    cleaning = Category.objects.create(code="service.cleaning", name="保洁", parent=service)
+    # A small matrix of its own, beside the seeded one (codes of their own).
+    fire = Category.objects.create(code="t-fire", name="消防安全")
+    exit_blocked = Category.objects.create(code="t-fire.exit", name="消防通道堵塞", parent=fire)
+    service = Category.objects.create(code="t-service", name="物业服务")
+    cleaning = Category.objects.create(code="t-service.cleaning", name="保洁", parent=service)
     ResponsibilityRule.objects.create(
         category=fire, lead="dept:fire", co=["street"], basis="消防救援机构负责", source="S0"
     )
@@ -124,7 +125,7 @@ def test_auto_dispatch_starts_every_clock_in_working_time(world, matrix):
 
 
 def test_no_rule_no_auto_dispatch(world, matrix):
-    other = Category.objects.create(code="other", name="其他")
+    other = Category.objects.create(code="t-other", name="其他")
     order = register(world, matrix, category=other)
     assert not services.auto_dispatch(order)
     order.refresh_from_db()
@@ -236,3 +237,26 @@ def test_a_return_goes_to_a_new_unit_with_fresh_clocks(world, matrix):
     assert new.sign_due == datetime(2026, 3, 3, 15, 30, tzinfo=TZ)
     assert Actor.HANDLER in actors_for(p.company_x_manager, order)
     assert Actor.HANDLER not in actors_for(p.fire_handler, order)
+
+
+def test_the_seeded_matrix_sends_a_blocked_fire_exit_to_the_fire_brigade(world):
+    category = Category.objects.get(code="fire.exit_blocked")
+    assert category.deadline_class == "urgent"
+    order = services.register(
+        actor=world.people.street_a_officer,
+        data={
+            "channel": Channel.HOTLINE,
+            "category": category,
+            "estate": world.estate_a,
+            "title": "消防通道堵塞",
+            "content": "楼道堆物",
+            "anonymous": True,
+        },
+        now=MON,
+    )
+    assert services.auto_dispatch(order, now=MON)
+    lead = order.assignments.get(role=Assignment.Role.LEAD, active=True)
+    units = {a.unit_kind for a in order.assignments.all()}
+    assert "dept:fire" in units
+    assert lead.sign_due == datetime(2026, 3, 2, 10, 15, tzinfo=TZ)  # urgent: 15 minutes
+    assert services.rule_for(order).source.startswith("S0")
