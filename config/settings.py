@@ -107,7 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not the shared-cache in-memory default: background import threads and the
     # browser tests' live server then meet SQLite's normal locking with its busy timeout.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # ANJU_TEST_DB lets two test runs on one checkout keep apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("ANJU_TEST_DB", str(VAR_DIR / "test.sqlite3"))
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
