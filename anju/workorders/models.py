@@ -247,6 +247,10 @@ class Assignment(TimeStampedModel):
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
     feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
+    # When the sweep warns (80 % of the feedback time, in the class's own time base) and,
+    # after a 催办, when it reports the unit to the district (5 working days later).
+    warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    report_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Set by the sweep, once each: 80 % warning, overdue, 催办, 通报.
     warned_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
@@ -318,3 +322,66 @@ class Pause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.started_at}–{self.ended_at or ''}"
+
+
+class Notice(models.Model):
+    """What the sweep sends, once per assignment and kind: a warning to the handling unit,
+    an overdue flag, a 催办 to the unit lead, a 通报 to the district."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Deadline warning (80%)")
+        OVERDUE = "overdue", _("Overdue")
+        URGE = "urge", _("Urging notice (催办)")
+        REPORT = "report", _("Circulated notice (通报)")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notices")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    due = models.DateTimeField(_("deadline"))
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "kind"], name="notice_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"
+
+
+class DomainEvent(models.Model):
+    """A typed fact other modules consume (the credit module reads these): an order closed
+    unsatisfied, an order overdue, a 通报 against a unit. Append-only."""
+
+    class Type(models.TextChoices):
+        ORDER_OVERDUE = "order.overdue", _("Order overdue")
+        ORDER_REPORTED = "order.reported", _("Unit circulated (通报) for an order")
+        ORDER_CLOSED = "order.closed", _("Order closed")
+        ORDER_CLOSED_UNSATISFIED = "order.closed_unsatisfied", _("Order closed, unsatisfied")
+        RETURN_REFUSED = "order.return_refused", _("Return refused")
+
+    type = models.CharField(_("type"), max_length=32, choices=Type.choices, db_index=True)
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="domain_events")
+    company = models.ForeignKey(
+        "companies.PropertyCompany", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    department = models.ForeignKey(
+        "regions.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    region_code = models.CharField(max_length=12, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(db_index=True)
+    key = models.CharField(max_length=80, unique=True)  # idempotency: type:order:assignment
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("domain event")
+        verbose_name_plural = _("domain events")
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.order_id}"

@@ -32,6 +32,7 @@ from anju.workorders.models import (
     Category,
     Channel,
     DeadlineClassCode,
+    DomainEvent,
     Event,
     Pause,
     ResponsibilityRule,
@@ -294,12 +295,25 @@ def _choose_role(action: str, state: str, roles: set[str]) -> str:
     raise IllegalTransition(_("You may not do this."))
 
 
+WARN_SHARE = 0.8  # the sweep warns at 80 % of the feedback time
+
+
+def warn_instant(start: datetime, due: datetime, limit: Limit, cal: WorkCalendar) -> datetime:
+    """80 % of the way from start to due, measured in the limit's own time base."""
+    if limit.unit in ("clock_minutes", "natural_days"):
+        return start + (due - start) * WARN_SHARE
+    total = cal.working_minutes_between(start, due)
+    return cal.add_working_minutes(start, int(total * WARN_SHARE)).at
+
+
 def _clocks(order: WorkOrder, start: datetime, cal: WorkCalendar) -> dict:
-    dues = deadline_class(order.deadline_class).dues(start, cal)
+    cls = deadline_class(order.deadline_class)
+    dues = cls.dues(start, cal)
     return {
         "sign_due": dues["sign"].at,
         "contact_due": dues["contact"].at,
         "feedback_due": dues["feedback"].at,
+        "warn_at": warn_instant(start, dues["feedback"].at, cls.feedback, cal),
         "_trace": {
             k: {"at": v.at.isoformat(), "provisional": v.provisional, "steps": v.trace()}
             for k, v in dues.items()
@@ -315,6 +329,7 @@ def _assign(order: WorkOrder, role: str, unit: UnitRef, clocks: dict) -> Assignm
         sign_due=clocks["sign_due"],
         contact_due=clocks["contact_due"],
         feedback_due=clocks["feedback_due"],
+        warn_at=clocks["warn_at"],
         **unit.fields(),
     )
 
@@ -429,9 +444,16 @@ def _apply_effects(order: WorkOrder, action: str, payload: dict, now, before: st
     elif action in (Act.SEND_BACK, Act.REWORK, Act.REOPEN) and lead:
         lead.feedback_at = None
         if action in (Act.REWORK, Act.REOPEN):
-            lead.feedback_due = calendar().add_working_days(now, REWORK_DAYS).at
+            cal = calendar()
+            lead.feedback_due = cal.add_working_days(now, REWORK_DAYS).at
+            lead.warn_at = warn_instant(
+                now, lead.feedback_due, Limit(REWORK_DAYS, "working_days"), cal
+            )
+            # A new deadline: its warnings and escalations may fire again.
+            lead.warned_at = lead.overdue_at = lead.urged_at = lead.report_at = None
+            lead.reported_at = None
             order.feedback_due = lead.feedback_due
-        lead.save(update_fields=["feedback_at", "feedback_due", "updated_at"])
+        lead.save()
     elif action == Act.APPROVE_RETURN:
         unit = payload.get("unit")
         if not isinstance(unit, UnitRef):
@@ -446,6 +468,22 @@ def _apply_effects(order: WorkOrder, action: str, payload: dict, now, before: st
         order.due_provisional = clocks["_provisional"]
         order.due_trace = clocks["_trace"]
         payload["unit"] = _unit_label(unit)
+    elif action == Act.CLOSE:
+        unsatisfied = payload.get("rating") == "unsatisfied"
+        emit(
+            order,
+            DomainEvent.Type.ORDER_CLOSED_UNSATISFIED
+            if unsatisfied
+            else DomainEvent.Type.ORDER_CLOSED,
+            lead,
+            now,
+            {"rating": payload.get("rating", ""), "exempt": payload.get("exempt", "")},
+            key_suffix=str(order.reworks) + ":" + now.isoformat(),
+        )
+    elif action == Act.REFUSE_RETURN and lead:
+        reason = {"reason": payload.get("reason", "")}
+        emit(order, DomainEvent.Type.RETURN_REFUSED, lead, now, reason,
+             key_suffix=str(order.returns_refused))  # fmt: skip
     elif action == Act.MERGE:
         master = payload.get("master")
         if not isinstance(master, WorkOrder) or master.pk == order.pk:
@@ -454,6 +492,26 @@ def _apply_effects(order: WorkOrder, action: str, payload: dict, now, before: st
         payload["master"] = master.number
     elif action == Act.UNMERGE:
         order.master = None
+
+
+def emit(order, type_, assignment, now, data=None, key_suffix: str = "") -> None:
+    """Record a typed domain event once (the key makes repeats no-ops)."""
+    key = f"{type_}:{order.pk}:{assignment.pk if assignment else ''}:{key_suffix}"[:80]
+    DomainEvent.objects.bulk_create(
+        [
+            DomainEvent(
+                type=type_,
+                order=order,
+                company_id=getattr(assignment, "company_id", None),
+                department_id=getattr(assignment, "department_id", None),
+                region_code=order.region_code,
+                data=data or {},
+                at=now,
+                key=key,
+            )
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _track_pause(order: WorkOrder, before: str, after: str, payload: dict, now) -> None:
@@ -484,7 +542,9 @@ def _extend_deadlines(order: WorkOrder, started: datetime, ended: datetime) -> N
         else:
             remaining = cal.working_minutes_between(started, a.feedback_due)
             a.feedback_due = cal.add_working_minutes(ended, remaining).at
-        a.save(update_fields=["feedback_due", "updated_at"])
+        if a.warned_at is None:
+            a.warn_at = warn_instant(ended, a.feedback_due, limit, cal)
+        a.save(update_fields=["feedback_due", "warn_at", "updated_at"])
         if a.role == Assignment.Role.LEAD:
             order.feedback_due = a.feedback_due
             order.save(update_fields=["feedback_due", "updated_at"])
