@@ -385,3 +385,47 @@ class DomainEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.order_id}"
+
+
+class Visit(TimeStampedModel):
+    """A return visit (回访): the complainant says whether the matter is solved and how
+    satisfied they are, through a personal link (no login) or a visitor's phone call."""
+
+    class Method(models.TextChoices):
+        LINK = "link", _("Personal link")
+        PHONE = "phone", _("Phone call")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASIC = "basic", _("Basically satisfied")
+        UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+    class Exemption(models.TextChoices):
+        ANONYMOUS = "anonymous", _("Anonymous complainant")
+        DECLINED = "declined", _("Declined to answer")
+        UNREACHABLE = "unreachable", _("Unreachable after three tries")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="visits")
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices, blank=True)
+    solved = models.BooleanField(_("solved"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
+    exempt = models.CharField(_("exemption"), max_length=16, choices=Exemption.choices, blank=True)
+    # Unsatisfied for a reason the unit answers for (decides whether a rework is ordered).
+    attributable = models.BooleanField(_("attributable to the unit"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("call attempts"), default=0)
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["order_id", "-created_at", "-id"]
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.satisfaction or self.exempt or '-'}"

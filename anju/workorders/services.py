@@ -6,6 +6,7 @@ in one transaction; a refused move raises IllegalTransition (or PermissionDenied
 ValidationError for bad input) and writes nothing.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,6 +37,7 @@ from anju.workorders.models import (
     Event,
     Pause,
     ResponsibilityRule,
+    Visit,
     WorkOrder,
 )
 from anju.workorders.models import DeadlineClass as DeadlineClassRow
@@ -468,7 +470,14 @@ def _apply_effects(order: WorkOrder, action: str, payload: dict, now, before: st
         order.due_provisional = clocks["_provisional"]
         order.due_trace = clocks["_trace"]
         payload["unit"] = _unit_label(unit)
+    elif action == Act.APPROVE_FEEDBACK:
+        Visit.objects.create(
+            order=order,
+            token=secrets.token_urlsafe(32),
+            exempt=Visit.Exemption.ANONYMOUS if order.anonymous else "",
+        )
     elif action == Act.CLOSE:
+        _fill_visit(order, payload, now)
         unsatisfied = payload.get("rating") == "unsatisfied"
         emit(
             order,
@@ -492,6 +501,94 @@ def _apply_effects(order: WorkOrder, action: str, payload: dict, now, before: st
         payload["master"] = master.number
     elif action == Act.UNMERGE:
         order.master = None
+
+
+def _fill_visit(order: WorkOrder, payload: dict, now) -> None:
+    visit = order.visits.filter(answered_at__isnull=True).order_by("-id").first()
+    if visit is None:
+        visit = Visit(order=order, token=secrets.token_urlsafe(32))
+    rating = payload.get("rating", "")
+    if rating and rating not in Visit.Satisfaction.values:
+        raise ValidationError(
+            {"rating": _("Choose satisfied, basically satisfied or unsatisfied.")}
+        )
+    exempt = payload.get("exempt", "") or visit.exempt
+    if exempt and exempt not in Visit.Exemption.values:
+        raise ValidationError({"exempt": _("Unknown reason for exemption.")})
+    visit.satisfaction = rating
+    visit.solved = payload.get("solved") if isinstance(payload.get("solved"), bool) else None
+    visit.exempt = "" if rating else exempt
+    visit.method = payload.get("method", visit.method or "")
+    visit.comment = payload.get("comment", visit.comment)
+    visit.visitor = payload.get("visitor")
+    visit.answered_at = now
+    visit.save()
+
+
+def answer_visit(*, token: str, solved: bool, satisfaction: str, comment: str = "", now=None):
+    """The complainant's answer through their personal link (no login). A satisfied or
+    basically satisfied answer closes the order; an unsatisfied one waits for the
+    supervisor, who orders a rework or closes it."""
+    now = now or timezone.now()
+    visit = Visit.objects.select_related("order").filter(token=token).first()
+    if visit is None:
+        raise Visit.DoesNotExist
+    if visit.answered_at is not None or visit.order.state != State.PENDING_VISIT:
+        raise ValidationError(_("This return visit has already been answered."))
+    if satisfaction not in Visit.Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Choose how satisfied you are.")})
+    payload = {
+        "rating": satisfaction,
+        "solved": bool(solved),
+        "comment": comment.strip()[:2000],
+        "method": Visit.Method.LINK,
+    }
+    if satisfaction != Visit.Satisfaction.UNSATISFIED:
+        return act(actor=None, order=visit.order, action=Act.CLOSE, payload=payload, now=now)
+    with transaction.atomic():
+        visit.satisfaction = satisfaction
+        visit.solved = bool(solved)
+        visit.comment = payload["comment"]
+        visit.method = Visit.Method.LINK
+        visit.save()
+        state = visit.order.state
+        answer = {"rating": satisfaction, "solved": bool(solved)}
+        _event(visit.order, None, Actor.CITIZEN, "visit_answered", state, state, answer, now)
+    return visit.order
+
+
+def record_call(*, actor, order: WorkOrder, reached: bool, solved: bool | None = None,
+                satisfaction: str = "", comment: str = "", now=None) -> WorkOrder:  # fmt: skip
+    """A visitor's phone call. Reached: the answers close the order (or, unsatisfied, wait
+    for the supervisor). Not reached: counted; the third failed try closes the order as
+    unreachable (complaints.md §2.3 #16)."""
+    now = now or timezone.now()
+    visit = order.visits.filter(answered_at__isnull=True).order_by("-id").first()
+    if visit is None or order.state != State.PENDING_VISIT:
+        raise IllegalTransition(_("This order is not awaiting a return visit."))
+    if Actor.VISITOR not in actors_for(actor, order):
+        raise PermissionDenied
+    if not reached:
+        visit.attempts += 1
+        visit.method = Visit.Method.PHONE
+        visit.save(update_fields=["attempts", "method", "updated_at"])
+        if visit.attempts >= 3:
+            return act(actor=actor, order=order, action=Act.CLOSE, now=now,
+                       payload={"exempt": Visit.Exemption.UNREACHABLE, "method": "phone",
+                                "visitor": actor})  # fmt: skip
+        _event(order, actor, Actor.VISITOR, "visit_attempt", order.state, order.state,
+               {"attempts": visit.attempts}, now)  # fmt: skip
+        return order
+    payload = {"rating": satisfaction, "solved": solved, "comment": comment, "method": "phone",
+               "visitor": actor}  # fmt: skip
+    if satisfaction != Visit.Satisfaction.UNSATISFIED:
+        return act(actor=actor, order=order, action=Act.CLOSE, payload=payload, now=now)
+    visit.satisfaction, visit.solved, visit.comment = satisfaction, solved, comment
+    visit.method, visit.visitor = Visit.Method.PHONE, actor
+    visit.save()
+    _event(order, actor, Actor.VISITOR, "visit_answered", order.state, order.state,
+           {"rating": satisfaction, "solved": solved}, now)  # fmt: skip
+    return order
 
 
 def emit(order, type_, assignment, now, data=None, key_suffix: str = "") -> None:
