@@ -429,3 +429,36 @@ class Visit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.satisfaction or self.exempt or '-'}"
+
+
+class MetricSnapshot(TimeStampedModel):
+    """One month's figures for a region, frozen once published. A recomputation after
+    publication (an appeal) is a new version; published versions never change."""
+
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True)
+    month = models.DateField(_("month"))
+    group = models.CharField(_("grouped by"), max_length=16)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    figures = models.JSONField(_("figures"), default=list)
+    weights = models.JSONField(_("weights"), default=dict)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month", "region_code", "group", "-version"]
+        verbose_name = _("metric snapshot")
+        verbose_name_plural = _("metric snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "month", "group", "version"], name="snapshot_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.month:%Y-%m} {self.group} v{self.version}"

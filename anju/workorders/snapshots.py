@@ -1,0 +1,104 @@
+"""Monthly metric snapshots: computed for a region, published once, then frozen."""
+
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.accounts.roles import Action
+from anju.accounts.scope import scope_of
+from anju.core.audit import audit_record
+from anju.regions.models import Region
+from anju.regions.rules import prefix_of
+from anju.workorders.access import order_policy
+from anju.workorders.metrics import Weights, compute, month_bounds
+from anju.workorders.models import MetricSnapshot
+
+
+def _covers(actor, region: Region) -> bool:
+    prefix = prefix_of(region.code)
+    return any(
+        g.kind == "all"
+        or (g.kind == "prefix" and not g.department_id and prefix.startswith(str(g.value)))
+        for g in scope_of(actor).grants_for(Action.ORDERS_SUPERVISE)
+    )
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def take(*, actor, region: Region, year: int, month: int, group: str, weights=None, note=""):
+    """Compute the month for the region's orders and store it as the newest version (a
+    draft replaces the previous draft; after a publication it becomes the next version)."""
+    if not _covers(actor, region):
+        raise PermissionDenied
+    weights = weights or Weights()
+    start, end = month_bounds(year, month)
+    orders = order_policy.visible(actor).filter(region_code__codeprefix=prefix_of(region.code))
+    figures = [_plain(asdict(f)) for f in compute(orders, start, end, group=group, weights=weights)]
+    first = date(year, month, 1)
+    with transaction.atomic():
+        latest = (
+            MetricSnapshot.objects.select_for_update()
+            .filter(region_code=region.code, month=first, group=group)
+            .order_by("-version")
+            .first()
+        )
+        data = {"figures": figures, "weights": _plain(asdict(weights)), "note": note,
+                "computed_by": actor}  # fmt: skip
+        if latest is not None and latest.published_at is None:
+            for key, value in data.items():
+                setattr(latest, key, value)
+            latest.save()
+            snapshot = latest
+        else:
+            snapshot = MetricSnapshot.objects.create(
+                region_code=region.code,
+                month=first,
+                group=group,
+                version=(latest.version + 1) if latest else 1,
+                **data,
+            )
+        audit_record(
+            actor=actor,
+            action="metrics.snapshot",
+            target=snapshot,
+            changes={"version": [None, snapshot.version]},
+            region_code=region.code,
+        )
+    return snapshot
+
+
+def publish(*, actor, snapshot: MetricSnapshot) -> MetricSnapshot:
+    region = Region.objects.get(code=snapshot.region_code)
+    if not _covers(actor, region):
+        raise PermissionDenied
+    with transaction.atomic():
+        snapshot = MetricSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+        if snapshot.published_at is not None:
+            raise ValidationError(_("This snapshot is already published and cannot change."))
+        snapshot.published_at = timezone.now()
+        snapshot.published_by = actor
+        snapshot.save(update_fields=["published_at", "published_by", "updated_at"])
+        audit_record(actor=actor, action="metrics.publish", target=snapshot,
+                     changes={"published_at": [None, str(snapshot.published_at)]},
+                     region_code=snapshot.region_code)  # fmt: skip
+    return snapshot
+
+
+def latest_published(region_code: str, month: date, group: str) -> MetricSnapshot | None:
+    versions = MetricSnapshot.objects.filter(
+        region_code=region_code, month=month, group=group, published_at__isnull=False
+    )
+    top = versions.aggregate(v=Max("version"))["v"]
+    return versions.filter(version=top).first() if top else None
