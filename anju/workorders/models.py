@@ -462,3 +462,80 @@ class MetricSnapshot(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.region_code} {self.month:%Y-%m} {self.group} v{self.version}"
+
+
+class DisputeLevel(models.IntegerChoices):
+    STREET_MEETING = 1, _("Street joint meeting")
+    DISTRICT_MEETING = 2, _("District joint meeting")
+    MEDIATION = 3, _("Three-way mediation (people's, administrative, judicial)")
+    LITIGATION = 4, _("Litigation or arbitration")
+
+
+class JointMeeting(TimeStampedModel):
+    """A 联席会议 of a street or the district, with the orders on its agenda."""
+
+    level = models.PositiveSmallIntegerField(_("level"), choices=DisputeLevel.choices[:2])
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("convened by"), on_delete=models.PROTECT, related_name="+"
+    )
+    scheduled_at = models.DateTimeField(_("time"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    participants = models.TextField(_("participants"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    held = models.BooleanField(_("held"), default=False)
+    agenda = models.ManyToManyField(WorkOrder, verbose_name=_("agenda"), related_name="meetings")
+
+    class Meta:
+        ordering = ["-scheduled_at", "-id"]
+        verbose_name = _("joint meeting")
+        verbose_name_plural = _("joint meetings")
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.scheduled_at:%Y-%m-%d}"
+
+
+class DisputeStep(TimeStampedModel):
+    """One level of an order's dispute track: when and who met, what came of it."""
+
+    class Outcome(models.TextChoices):
+        AGREED = "agreed", _("Mediated: agreement reached")
+        FAILED = "failed", _("Failed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Mediation(models.TextChoices):
+        PEOPLE = "people", _("People's mediation")
+        ADMINISTRATIVE = "administrative", _("Administrative mediation")
+        JUDICIAL = "judicial", _("Judicial mediation")
+
+    class Performance(models.TextChoices):
+        PENDING = "pending", _("Being performed")
+        PERFORMED = "performed", _("Performed")
+        BREACHED = "breached", _("Not performed")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="dispute_steps")
+    level = models.PositiveSmallIntegerField(_("level"), choices=DisputeLevel.choices)
+    mediation = models.CharField(
+        _("mediation"), max_length=16, choices=Mediation.choices, blank=True
+    )
+    meeting = models.ForeignKey(
+        JointMeeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="steps"
+    )
+    due = models.DateTimeField(_("due"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    participants = models.TextField(_("participants"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    agreement = models.TextField(_("agreement"), blank=True)
+    judicial_confirmation = models.BooleanField(_("judicially confirmed"), default=False)
+    performance = models.CharField(
+        _("performance"), max_length=16, choices=Performance.choices, blank=True
+    )
+    next_reason = models.TextField(_("reason for the next level"), blank=True)
+
+    class Meta:
+        ordering = ["order_id", "level", "id"]
+        verbose_name = _("dispute step")
+        verbose_name_plural = _("dispute steps")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} L{self.level} {self.outcome or '-'}"
