@@ -539,3 +539,27 @@ class DisputeStep(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.order_id} L{self.level} {self.outcome or '-'}"
+
+
+class ClusterAlert(TimeStampedModel):
+    """Several similar complaints from one estate in a short time (a possible 群体性 matter):
+    the street is alerted once per estate, category group and day."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    region_code = models.CharField(max_length=12, db_index=True)
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("orders"))
+    orders = models.ManyToManyField(WorkOrder, related_name="cluster_alerts")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = _("cluster alert")
+        verbose_name_plural = _("cluster alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "category", "day"], name="cluster_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} {self.category_id} {self.day} ×{self.count}"

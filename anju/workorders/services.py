@@ -27,6 +27,7 @@ from anju.regions.models import Department, Region
 from anju.workorders import machine
 from anju.workorders.access import actors_for, lead_assignment, order_policy
 from anju.workorders.deadlines import DEFAULT_CLASSES, DeadlineClass, Limit
+from anju.workorders.duplicates import check_cluster
 from anju.workorders.machine import Act, Actor, IllegalTransition, Ledger, State
 from anju.workorders.models import (
     Assignment,
@@ -157,6 +158,7 @@ def register(*, actor, data: dict, now: datetime | None = None) -> WorkOrder:
                     changes={"number": [None, order.number], "category": [None, category.code]},
                     region_code=region_code,
                 )
+                check_cluster(order, now)
             return order
         except IntegrityError:
             if attempt == 4:
