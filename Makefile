@@ -49,6 +49,7 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/orders.py
 
 messages: setup
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules

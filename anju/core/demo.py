@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import accumulate, product
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, reset_queries, transaction
@@ -1107,6 +1108,13 @@ def flush_demo_data() -> None:
             Resident, PropertyCompany, ServiceContract, ProjectManager, Membership,
         )
     ]  # fmt: skip
+    # Work orders refer to estates and units; the category tree and matrix stay.
+    keep = {"workorders_category", "workorders_responsibilityrule", "workorders_deadlineclass"}
+    tables += [
+        model._meta.db_table
+        for model in apps.get_app_config("workorders").get_models(include_auto_created=True)
+        if model._meta.db_table not in keep
+    ]
     statements = connection.ops.sql_flush(
         no_style(), tables, reset_sequences=True, allow_cascade=True
     )

@@ -3,6 +3,8 @@ from django.db import transaction
 
 from anju.core.demo import DEFAULT_SEED, SCALES, build_demo_data, demo_data_exists, flush_demo_data
 
+DEMO_ORDERS = 800
+
 
 class Command(BaseCommand):
     help = (
@@ -38,6 +40,11 @@ class Command(BaseCommand):
             if flush:
                 flush_demo_data()
             summary = build_demo_data(scale, seed, progress=self.stdout.write if chatty else None)
+            if scale == "default":
+                # A year of complaints to click through (bench datasets add their own).
+                from anju.workorders.demo import build_orders
+
+                summary.counts.update(build_orders(DEMO_ORDERS, seed))
         counts = ", ".join(f"{name} {count:,}" for name, count in summary.counts.items())
         self.stdout.write(
             self.style.SUCCESS(
