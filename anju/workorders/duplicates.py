@@ -64,5 +64,5 @@ def check_cluster(order: WorkOrder, now=None) -> ClusterAlert | None:
     if not created:
         alert.count = count
         alert.save(update_fields=["count", "updated_at"])
-    alert.orders.add(*recent)
+    alert.orders.add(*recent.values_list("pk", flat=True))  # ids: no decrypting of rows
     return alert
