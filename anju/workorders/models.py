@@ -563,3 +563,34 @@ class ClusterAlert(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.estate_id} {self.category_id} {self.day} ×{self.count}"
+
+
+class Extension(models.Model):
+    """A request for more time (延期): once per assignment, before its deadline, decided by a
+    supervisor; the deadline moves only when approved."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="extensions")
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="extension"
+    )
+    days = models.PositiveSmallIntegerField(_("working days requested"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    approved = models.BooleanField(_("approved"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    old_due = models.DateTimeField(null=True, blank=True)
+    new_due = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} +{self.days}"

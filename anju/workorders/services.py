@@ -36,6 +36,7 @@ from anju.workorders.models import (
     DeadlineClassCode,
     DomainEvent,
     Event,
+    Extension,
     Pause,
     ResponsibilityRule,
     Visit,
@@ -652,3 +653,71 @@ def _extend_deadlines(order: WorkOrder, started: datetime, ended: datetime) -> N
 def pause_total(order: WorkOrder, until: datetime | None = None) -> timedelta:
     until = until or timezone.now()
     return sum(((p.ended_at or until) - p.started_at for p in order.pauses.all()), timedelta(0))
+
+
+# -- extensions (延期) -----------------------------------------------------------------------
+
+MAX_EXTENSION_DAYS = 15
+
+
+def request_extension(*, actor, order: WorkOrder, days: int, reason: str, now=None) -> Extension:
+    """The lead unit asks for more time: once, before the deadline, with a reason."""
+    now = now or timezone.now()
+    roles = actors_for(actor, order)
+    if not roles & {Actor.HANDLER, Actor.UNIT_LEAD}:
+        raise PermissionDenied
+    lead = lead_assignment(order)
+    if lead is None or order.state not in (State.SIGNED, State.IN_PROGRESS):
+        raise IllegalTransition(_("Only an order being handled can be extended."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the extension.")})
+    if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
+        raise ValidationError(
+            {"days": _("Ask for 1 to %(max)s working days.") % {"max": MAX_EXTENSION_DAYS}}
+        )
+    if lead.feedback_due is None or now >= lead.feedback_due:
+        raise IllegalTransition(_("An extension must be asked for before the deadline."))
+    if Extension.objects.filter(assignment=lead).exists():
+        raise IllegalTransition(_("This unit has already asked for an extension once."))
+    with transaction.atomic():
+        extension = Extension.objects.create(
+            order=order, assignment=lead, days=days, reason=reason.strip(), requested_by=actor,
+            requested_at=now, old_due=lead.feedback_due,
+        )  # fmt: skip
+        _event(order, actor, Actor.UNIT_LEAD if Actor.UNIT_LEAD in roles else Actor.HANDLER,
+               "request_extension", order.state, order.state,
+               {"days": int(days), "reason": reason.strip()}, now)  # fmt: skip
+        _audit(actor, order, "request_extension", {"days": int(days)})
+    return extension
+
+
+def decide_extension(*, actor, extension: Extension, approve: bool, now=None) -> Extension:
+    """A supervisor approves (the deadline moves by the days asked, in working days from the
+    old deadline) or refuses (nothing moves)."""
+    now = now or timezone.now()
+    order = extension.order
+    if Actor.SUPERVISOR not in actors_for(actor, order):
+        raise PermissionDenied
+    if extension.decided_at is not None:
+        raise IllegalTransition(_("This extension has already been decided."))
+    with transaction.atomic():
+        extension.approved = bool(approve)
+        extension.decided_by = actor
+        extension.decided_at = now
+        lead = extension.assignment
+        if approve and lead.feedback_due:
+            cal = calendar()
+            lead.feedback_due = cal.add_working_days(
+                lead.feedback_due, extension.days, end_of_day=False
+            ).at
+            lead.warn_at = warn_instant(now, lead.feedback_due, Limit(1, "working_days"), cal)
+            lead.warned_at = None
+            lead.save(update_fields=["feedback_due", "warn_at", "warned_at", "updated_at"])
+            order.feedback_due = lead.feedback_due
+            order.save(update_fields=["feedback_due", "updated_at"])
+            extension.new_due = lead.feedback_due
+        extension.save()
+        _event(order, actor, Actor.SUPERVISOR, "decide_extension", order.state, order.state,
+               {"approved": bool(approve), "days": extension.days}, now)  # fmt: skip
+        _audit(actor, order, "decide_extension", {"approved": bool(approve)})
+    return extension
