@@ -200,15 +200,15 @@ class OrderBuilder:
                     complainant_phone=phone,
                     complainant_phone_digest=digest(phone) if phone else "",
                     concerns_company=category["parent_id"] is not None and rng.random() < 0.3,
-                    source_ref=f"12345-{created:%y%m%d}{rng.randrange(10**8):08d}"
-                    if channel == Channel.HOTLINE
-                    else "",
+                    source_ref="",  # set below from the unique order number
                     deadline_class=cls,
                     state=state,
                     created_at=created,
                     updated_at=created,
                 )
             )
+            if channel == Channel.HOTLINE:
+                orders[-1].source_ref = f"12345-{orders[-1].number[2:]}"
             plans.append((place, category, created, state, cls, anonymous))
         bulk_insert_returning(WorkOrder, orders)
         # bulk_insert stamps created_at with the import time: put the demo times back.
