@@ -8,6 +8,7 @@ handling clock (suspension, dispute escalation) are Pause rows.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anju.core.models import TimeStampedModel
 from anju.core.pii import EncryptedCharField
@@ -108,11 +109,11 @@ class DeadlineClass(TimeStampedModel):
         _("code"), max_length=16, choices=DeadlineClassCode.choices, unique=True
     )
     sign_amount = models.PositiveIntegerField(_("sign within"))
-    sign_unit = models.CharField(_("unit"), max_length=16)
+    sign_unit = models.CharField(pgettext_lazy("time", "unit"), max_length=16)
     contact_amount = models.PositiveIntegerField(_("contact within"))
-    contact_unit = models.CharField(_("unit"), max_length=16)
+    contact_unit = models.CharField(pgettext_lazy("time", "unit"), max_length=16)
     feedback_amount = models.PositiveIntegerField(_("feedback within"))
-    feedback_unit = models.CharField(_("unit"), max_length=16)
+    feedback_unit = models.CharField(pgettext_lazy("time", "unit"), max_length=16)
 
     class Meta:
         ordering = ["code"]
@@ -226,7 +227,7 @@ class Assignment(TimeStampedModel):
         WorkOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="assignments"
     )
     role = models.CharField(_("role"), max_length=8, choices=Role.choices)
-    unit_kind = models.CharField(_("unit kind"), max_length=32)
+    unit_kind = models.CharField(_("handling unit kind"), max_length=32)
     region = models.ForeignKey(
         "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -499,7 +500,7 @@ class DisputeStep(TimeStampedModel):
 
     class Outcome(models.TextChoices):
         AGREED = "agreed", _("Mediated: agreement reached")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("No agreement")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Mediation(models.TextChoices):

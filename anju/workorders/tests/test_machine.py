@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,13 @@ from anju.workorders.machine import (
 )
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English (the msgids)."""
+    with translation.override("en"):
+        yield
 FULL = {
     "reason": "理由",
     "legal_basis": "《物业管理条例》第五十五条",
