@@ -3,6 +3,7 @@
 from tests.conftest import (  # noqa: F401 - fixtures
     _fast_passwords,
     _fresh_calendar,
+    _seed_rows,
     login,
     people,
     world,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("regions/", include("anju.regions.urls")),
     path("estates/", include("anju.estates.urls")),
     path("companies/", include("anju.companies.urls")),
+    path("orders/", include("anju.workorders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

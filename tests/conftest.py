@@ -119,6 +119,29 @@ def login(client):
     return _login
 
 
+def _uses_database(request) -> bool:
+    return request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _seed_rows(request):
+    """Put back the rows the migrations seed (calendar, category tree, matrix) when a
+    transactional or live-server test that ran earlier on this worker emptied the database."""
+    if not _uses_database(request):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from anju.core.models import CalendarDay, CalendarYear, WorkSchedule
+    from anju.core.worktime import seed_calendar
+    from anju.workorders.models import Category, DeadlineClass, ResponsibilityRule
+    from anju.workorders.seeds import seed_matrix
+
+    if not CalendarYear.objects.exists():
+        seed_calendar(CalendarYear, CalendarDay, WorkSchedule)
+    seed_matrix(Category, ResponsibilityRule, DeadlineClass)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
     """A rolled-back test leaves no calendar change behind in the process's snapshot."""

@@ -8,6 +8,7 @@ so an unsafe method must pass on the token alone.
 * OBJECT_OPS: get/patch/post on one object: allowed persona succeeds, neighbour gets 404.
 * CREATES: creating in scope succeeds, naming an out-of-scope region or estate gives 404.
 * LACKING: a persona that sees the scope but lacks the action gets 403.
+* SHARED: reference data that is the same in every scope (the work-order category tree).
 * Without credentials every operation answers 401.
 """
 
@@ -21,6 +22,8 @@ from anju.accounts.models import ApiToken
 from anju.core.audit import audit_record
 from anju.core.models import AuditEvent
 from anju.estates.models import Estate
+from anju.workorders import services as order_services
+from anju.workorders.models import Category, Channel
 from config.api import api as ninja_api
 from tests import factories as f
 from tests.scopes import (
@@ -77,6 +80,65 @@ class ListOp:
     key: str  # the item field compared
     expected: Callable  # (world, persona) -> values of key
     personas: tuple[str, ...]
+    setup: Callable | None = None  # world -> None: rows the world lacks (work orders)
+
+
+def _order(w, persona, estate, category, *, channel=Channel.PHONE, dispatch=True):
+    """A work order registered (and auto-dispatched) through the services. The audit records
+    of this setting-up are removed, so a test sees only the ones its own requests write."""
+    order = order_services.register(
+        actor=getattr(w.people, persona),
+        data={
+            "channel": channel,
+            "category": Category.objects.get(code=category),
+            "estate": estate,
+            "title": "消防通道被堵",
+            "content": "楼道堆满杂物。",
+            "complainant_name": "李四",
+            "complainant_phone": "13812345678",
+        },
+    )
+    if dispatch:
+        order_services.auto_dispatch(order)
+    AuditEvent.objects.all().delete()
+    return order
+
+
+def _orders_world(w):
+    """A fire exit in estate A (the fire brigade leads, company X assists), an owner's own
+    complaint in estate A (not dispatched), a service complaint in estate B (company Y leads)
+    and a fire exit in the neighbouring district."""
+    w.orders = {
+        "a_fire": _order(w, "street_a_officer", w.estate_a, "fire.exit_blocked"),
+        "a_owner": _order(
+            w,
+            "owner_unit_101",
+            w.estate_a,
+            "service.attitude",
+            channel=Channel.OWNER,
+            dispatch=False,
+        ),
+        "b_service": _order(w, "street_b_officer", w.estate_b, "service.attitude"),
+        "n_fire": _order(w, "neighbour_admin", w.estate_n, "fire.exit_blocked"),
+    }
+
+
+ORDERS_OF = {
+    "district_admin": "a_fire a_owner b_service",
+    "district_staff": "a_fire a_owner b_service",
+    "auditor": "a_fire a_owner b_service",
+    "fire_handler": "a_fire",
+    "neighbour_admin": "n_fire",
+    "fire_n_handler": "n_fire",
+    "street_a_officer": "a_fire a_owner",
+    "street_b_officer": "b_service",
+    "community_a1_worker": "a_fire a_owner",
+    "grid_a1_worker": "a_fire a_owner",
+    "company_x_manager": "a_fire",
+    "company_y_manager": "b_service",
+    "owner_unit_101": "a_owner",
+    "owner_other_estate": "",
+}
 
 
 LISTS = {
@@ -103,6 +165,13 @@ LISTS = {
         tuple(p for p in ESTATES_OF if p != "grid_a1_worker"),
     ),
     "regions": ListOp("/regions/", "name", lambda w, p: regions_of(p), tuple(REGIONS_OF)),
+    "orders": ListOp(
+        "/orders",
+        "id",
+        lambda w, p: [w.orders[k].pk for k in ORDERS_OF[p].split()],
+        tuple(ORDERS_OF),
+        setup=_orders_world,
+    ),
 }
 
 
@@ -111,6 +180,8 @@ LISTS = {
 )
 def test_list_returns_exactly_the_rows_in_scope(world, as_user, op, persona):
     spec = LISTS[op]
+    if spec.setup:
+        spec.setup(world)
 
     response = as_user(persona).request("get", spec.path)
 
@@ -137,6 +208,22 @@ def test_audit_list_returns_only_events_in_scope(world, as_user, persona, visibl
     assert response.status_code == 200
     ids = {item["target_id"] for item in response.json()["items"]}
     assert ids == {str(getattr(world, f"estate_{k}").pk) for k in visible}
+
+
+# Reference data that is the same in every scope: any persona with the action reads it.
+SHARED = {
+    "/orders/categories": tuple(ORDERS_OF),
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "persona"), [(path, p) for path, personas in SHARED.items() for p in personas]
+)
+def test_shared_reference_data_is_readable_in_any_scope(world, as_user, path, persona):
+    response = as_user(persona).request("get", path)
+
+    assert response.status_code == 200, response.content
+    assert response.json()
 
 
 def test_list_filters_cannot_reach_outside_the_scope(world, as_user):
@@ -173,6 +260,27 @@ def _contract_x(w):
 
 def _empty_unit(w):
     return f.UnitFactory(building=w.building_a, number="909")
+
+
+def _owners_fire_order(w):
+    # Registered by owner 101; the fire brigade leads, company X assists.
+    order = _order(w, "owner_unit_101", w.estate_a, "fire.exit_blocked", channel=Channel.OWNER)
+    return {"order_id": order.pk}
+
+
+def _registered_order(w):
+    order = _order(w, "street_a_officer", w.estate_a, "service.attitude", dispatch=False)
+    return {"order_id": order.pk}
+
+
+def _move(action, persona, category, **kwargs):
+    """ids of a move on a new order in estate A, registered by persona."""
+
+    def ids(w):
+        order = _order(w, persona, w.estate_a, category, **kwargs)
+        return {"order_id": order.pk, "action": action}
+
+    return ids
 
 
 @dataclass(frozen=True)
@@ -305,6 +413,53 @@ OBJECT_OPS = {
         payload=lambda w: {"fee_standard": "3.20", "filing_status": "filed"},
         audit="contract.update",
     ),
+    "order-get": ObjectOp(
+        "get",
+        "/orders/{order_id}",
+        _owners_fire_order,
+        (STREET, DISTRICT, COMPANY, FIRE, OWNER, GRID, COMMUNITY),
+    ),
+    "order-suggestion": ObjectOp(
+        "get", "/orders/{order_id}/suggestion", _registered_order, (STREET, DISTRICT)
+    ),
+    "order-dispatch": ObjectOp(
+        "post",
+        "/orders/{order_id}/dispatch",
+        _registered_order,
+        (STREET, DISTRICT),
+        payload=lambda w: {"lead": {"kind": "company", "company_id": w.company_x.pk}},
+        audit="workorders.dispatch",
+    ),
+    "order-sign": ObjectOp(
+        "post",
+        "/orders/{order_id}/actions/{action}",
+        _move("sign", "street_a_officer", "fire.exit_blocked"),
+        (FIRE,),
+        audit="workorders.sign",
+    ),
+    "order-sign-company": ObjectOp(
+        "post",
+        "/orders/{order_id}/actions/{action}",
+        _move("sign", "street_a_officer", "service.attitude"),
+        (COMPANY,),
+        audit="workorders.sign",
+    ),
+    "order-reject": ObjectOp(
+        "post",
+        "/orders/{order_id}/actions/{action}",
+        _move("reject", "street_a_officer", "service.attitude", dispatch=False),
+        (STREET, DISTRICT),
+        payload=lambda w: {"reason": "不属于物业管理事项"},
+        audit="workorders.reject",
+    ),
+    "order-withdraw": ObjectOp(
+        "post",
+        "/orders/{order_id}/actions/{action}",
+        _move("withdraw", "owner_unit_101", "service.attitude", channel=Channel.OWNER),
+        (OWNER,),
+        payload=lambda w: {"reason": "已自行解决"},
+        audit="workorders.withdraw",
+    ),
 }
 
 
@@ -380,6 +535,17 @@ def _contract_in(w, estate):
     }
 
 
+def _order_in(estate, channel="phone"):
+    return {
+        "channel": channel,
+        "category": "service.attitude",
+        "estate_id": estate.pk,
+        "title": "保安态度恶劣",
+        "content": "门岗保安辱骂业主。",
+        "complainant_phone": "13812345678",
+    }
+
+
 CREATES = [
     # (path, persona, payload builder, expected status)
     ("/estates", "district_admin", lambda w: _estate_in(w.a2), 201),
@@ -391,6 +557,15 @@ CREATES = [
     ("/contracts", "street_a_officer", lambda w: _contract_in(w, w.estate_a2), 201),
     ("/contracts", "street_b_officer", lambda w: _contract_in(w, w.estate_a2), 404),
     ("/contracts", "neighbour_admin", lambda w: _contract_in(w, w.estate_a2), 404),
+    ("/orders", "street_a_officer", lambda w: _order_in(w.estate_a2), 201),
+    ("/orders", "community_a1_worker", lambda w: _order_in(w.estate_a), 201),
+    ("/orders", "grid_a1_worker", lambda w: _order_in(w.estate_a), 201),
+    ("/orders", "district_admin", lambda w: _order_in(w.estate_b), 201),
+    ("/orders", "owner_unit_101", lambda w: _order_in(w.estate_a, channel="owner"), 201),
+    ("/orders", "street_b_officer", lambda w: _order_in(w.estate_a2), 404),
+    ("/orders", "community_a1_worker", lambda w: _order_in(w.estate_a2), 404),
+    ("/orders", "neighbour_admin", lambda w: _order_in(w.estate_a), 404),
+    ("/orders", "owner_other_estate", lambda w: _order_in(w.estate_a, channel="owner"), 404),
 ]
 
 
@@ -464,6 +639,39 @@ LACKING = [
         lambda w: f"/contracts/{_contract_x(w).pk}",
         lambda w: {"fee_standard": "9.99"},
     ),
+    ("committee_a_member", "get", lambda w: "/orders", None),
+    ("committee_a_member", "get", lambda w: "/orders/categories", None),
+    ("company_x_manager", "post", lambda w: "/orders", lambda w: _order_in(w.estate_a)),
+    ("auditor", "post", lambda w: "/orders", lambda w: _order_in(w.estate_a)),
+    ("owner_unit_101", "post", lambda w: "/orders", lambda w: _order_in(w.estate_a)),
+    (
+        "company_x_manager",
+        "get",
+        lambda w: f"/orders/{_owners_fire_order(w)['order_id']}/suggestion",
+        None,
+    ),
+    (
+        "community_a1_worker",
+        "post",
+        lambda w: f"/orders/{_registered_order(w)['order_id']}/dispatch",
+        lambda w: {"lead": {"kind": "company", "company_id": w.company_x.pk}},
+    ),
+    (
+        "auditor",
+        "post",
+        lambda w: "/orders/{order_id}/actions/{action}".format(
+            **_move("sign", "street_a_officer", "fire.exit_blocked")(w)
+        ),
+        None,
+    ),
+    (
+        "company_x_manager",  # a co-unit: only the lead unit signs
+        "post",
+        lambda w: "/orders/{order_id}/actions/{action}".format(
+            **_move("sign", "street_a_officer", "fire.exit_blocked")(w)
+        ),
+        None,
+    ),
 ]
 
 
@@ -487,9 +695,17 @@ def _all_operations():
 
 
 def _concrete(path: str) -> str:
-    for name in ("region_id", "estate_id", "unit_id", "owner_id", "company_id", "contract_id"):
+    for name in (
+        "region_id",
+        "estate_id",
+        "unit_id",
+        "owner_id",
+        "company_id",
+        "contract_id",
+        "order_id",
+    ):
         path = path.replace("{" + name + "}", "1")
-    return path.replace("{field}", "phone")
+    return path.replace("{field}", "phone").replace("{action}", "sign")
 
 
 @pytest.mark.parametrize(("method", "path"), _all_operations())
@@ -523,6 +739,7 @@ def test_token_use_is_stamped(world):
 
 def test_every_operation_has_a_scope_test():
     covered = {("get", LISTS[k].path) for k in LISTS} | {("get", "/audit/")}
+    covered |= {("get", path) for path in SHARED}
     covered |= {("post", path) for path, *_rest in CREATES}
     covered |= {(spec.method, spec.pattern) for spec in OBJECT_OPS.values()}
     operations = {(m, p.removeprefix(V1)) for m, p in _all_operations()}

@@ -28,6 +28,8 @@ from anju.companies.models import ProjectManager, PropertyCompany, ServiceContra
 from anju.core.audit import audit_record
 from anju.core.models import AuditEvent, CalendarDay, WorkSchedule
 from anju.estates.models import Estate, Ownership, Resident
+from anju.workorders import services as order_services
+from anju.workorders.models import Category, Channel, WorkOrder
 from tests import factories as f
 from tests.helpers import HTMX, table_rows, workbook_rows
 from tests.scopes import (
@@ -48,6 +50,63 @@ class ListSpec:
     key: Callable[[list], object]  # a row (cell texts or workbook values) -> its identity
     expected: Callable[[object, str], list]  # (world, persona) -> keys that must be shown
     personas: tuple[str, ...]
+    setup: Callable[[object], None] | None = None  # world -> rows the list needs
+
+
+# --------------------------------------------------------------------------------------------
+# Work orders: one per place, built through the services (auto-dispatched by the matrix).
+# --------------------------------------------------------------------------------------------
+
+
+def _order(world, *, owner=False, dispatch=True, estate=None, actor=None):
+    """A blocked fire exit (fire brigade leads, company X co-handles), or the owner of 101's
+    own cleaning complaint (company X leads). The audit rows of building it are dropped: the
+    tests below count audit rows from here."""
+    code = "service.cleaning" if owner else "fire.exit_blocked"
+    data = {
+        "channel": Channel.OWNER if owner else Channel.PHONE,
+        "category": Category.objects.get(code=code),
+        "estate": estate or world.estate_a,
+        "title": "消防通道被堵",
+        "content": "楼道堆物。",
+        "complainant_name": "李投诉",
+        "complainant_phone": "13812345678",
+    }
+    actor = world.people.owner_unit_101 if owner else actor or world.people.street_a_officer
+    order = order_services.register(actor=actor, data=data)
+    if dispatch:
+        order_services.auto_dispatch(order)
+    AuditEvent.objects.all().delete()
+    return order
+
+
+def _orders(world):
+    if not hasattr(world, "orders"):
+        people = world.people
+        world.orders = {
+            "a": _order(world),
+            "b": _order(world, estate=world.estate_b, actor=people.street_b_officer),
+            "n": _order(world, estate=world.estate_n, actor=people.neighbour_admin),
+            "owner": _order(world, owner=True),
+        }
+
+
+# Who sees which of the orders above (the fire exit of estate B goes to the brigade too).
+ORDERS_OF = {
+    "district_admin": "a b owner",
+    "district_staff": "a b owner",
+    "auditor": "a b owner",
+    "neighbour_admin": "n",
+    "fire_n_handler": "n",
+    "street_a_officer": "a owner",
+    "street_b_officer": "b",
+    "community_a1_worker": "a owner",
+    "grid_a1_worker": "a owner",
+    "fire_handler": "a b",
+    "company_x_manager": "a owner",
+    "company_y_manager": "b",
+    "owner_unit_101": "owner",
+}
 
 
 LISTS = {
@@ -81,6 +140,12 @@ LISTS = {
         expected=lambda w, p: regions_of(p),
         personas=tuple(REGIONS_OF),
     ),
+    "workorders:list": ListSpec(
+        key=lambda row: row[0],
+        expected=lambda w, p: [w.orders[k].number for k in ORDERS_OF[p].split()],
+        personas=tuple(ORDERS_OF),
+        setup=_orders,
+    ),
 }
 
 
@@ -90,6 +155,8 @@ LISTS = {
 def test_list_shows_exactly_the_rows_in_scope(world, client, name, persona):
     # given
     spec = LISTS[name]
+    if spec.setup:
+        spec.setup(world)
     expected = Counter(spec.expected(world, persona))
     assert expected, "every persona in the table sees at least one row"
     client.force_login(getattr(world.people, persona))
@@ -616,6 +683,50 @@ PAGES = {
         audit="work_schedule.update",
         refused=403,
     ),
+    "order-detail": PageSpec(
+        "workorders:detail",
+        lambda w: [_order(w).pk],
+        (STREET, DISTRICT, STAFF, FIRE, COMPANY, COMMUNITY, GRID),
+    ),
+    "order-detail-owner": PageSpec(
+        "workorders:detail", lambda w: [_order(w, owner=True).pk], (OWNER, COMPANY)
+    ),
+    "order-act-sign": PageSpec(
+        "workorders:act",
+        lambda w: [_order(w).pk, "sign"],
+        (FIRE,),
+        method="post",
+        ok=302,
+        audit="workorders.sign",
+    ),
+    "order-act-withdraw": PageSpec(
+        "workorders:act",
+        lambda w: [_order(w, owner=True).pk, "withdraw"],
+        (OWNER,),
+        method="post",
+        data=lambda w: {"reason": "已自行解决"},
+        ok=302,
+        audit="workorders.withdraw",
+    ),
+    "order-dispatch": PageSpec(
+        "workorders:dispatch", lambda w: [_order(w, dispatch=False).pk], (STREET, DISTRICT, STAFF)
+    ),
+    "order-dispatch-post": PageSpec(
+        "workorders:dispatch",
+        lambda w: [_order(w, dispatch=False).pk],
+        (STREET, DISTRICT, STAFF),
+        method="post",
+        data=lambda w: {"lead": f"department:{w.fire.pk}"},
+        ok=302,
+        audit="workorders.dispatch",
+    ),
+    # An owner's own complaints: no neighbour to hide from, a role lacking the action hears 403.
+    "orders-mine": PageSpec(
+        "workorders:mine",
+        None,
+        (("owner_unit_101", "street_a_officer"), ("owner_other_estate", "company_x_manager")),
+        refused=403,
+    ),
 }
 
 
@@ -711,6 +822,33 @@ def _new_contract(world, estate):
     return {**_contract_form(world), "company": world.company_y.pk, "estate": estate.pk}
 
 
+def _intake(world, estate):
+    return {
+        "channel": "hotline",
+        "kind": "",
+        "source_ref": "12345-0001",
+        "category": Category.objects.get(code="fire.exit_blocked").pk,
+        "title": "和平小区消防通道被占",
+        "content": "消防通道停满车辆。",
+        "estate": estate.pk,
+        "region": "",
+        "building": "",
+        "address": "",
+        "complainant_name": "",
+        "complainant_phone": "13812345678",
+    }
+
+
+def _report(world, building):
+    return {
+        "category": Category.objects.get(code="service.cleaning").pk,
+        "building": building.pk,
+        "title": "楼道垃圾没人收",
+        "content": "楼道堆满垃圾。",
+        "complainant_phone": "",
+    }
+
+
 CREATES = [
     # (url name, persona, data builder, created?)
     ("estates:create", "district_admin", lambda w: _new_estate(w, w.a2), True),
@@ -737,8 +875,16 @@ CREATES = [
         lambda w: _new_contract(w, w.estate_a2),
         False,
     ),
+    ("workorders:create", "street_a_officer", lambda w: _intake(w, w.estate_a2), True),
+    ("workorders:create", "district_admin", lambda w: _intake(w, w.estate_a2), True),
+    ("workorders:create", "street_b_officer", lambda w: _intake(w, w.estate_a2), False),
+    ("workorders:create", "neighbour_admin", lambda w: _intake(w, w.estate_a2), False),
+    ("workorders:report", "owner_unit_101", lambda w: _report(w, w.building_a), True),
+    ("workorders:report", "owner_other_estate", lambda w: _report(w, w.building_a), False),
 ]
 CREATED = {
+    "workorders:create": lambda: WorkOrder.objects.filter(title="和平小区消防通道被占").exists(),
+    "workorders:report": lambda: WorkOrder.objects.filter(title="楼道垃圾没人收").exists(),
     "estates:create": lambda: Estate.objects.filter(name="新建小区").exists(),
     "companies:create": lambda: PropertyCompany.objects.filter(name="新成立物业").exists(),
     "companies:contract_create": lambda: ServiceContract.objects.filter(
@@ -880,6 +1026,28 @@ LACKING = [
         "post",
         403,
     ),
+    # Work orders: intake, dispatch and the moves need their actions; an owner's pages too.
+    ("committee_a_member", "workorders:list", None, "get", 403),
+    ("committee_a_member", "workorders:detail", lambda w: [_order(w).pk], "get", 404),
+    ("company_x_manager", "workorders:create", None, "get", 403),
+    ("owner_unit_101", "workorders:create", None, "get", 403),
+    ("fire_handler", "workorders:create", None, "post", 403),
+    ("auditor", "workorders:create", None, "post", 403),
+    ("street_a_officer", "workorders:report", None, "post", 403),
+    ("district_admin", "workorders:report", None, "get", 403),
+    ("district_admin", "workorders:mine", None, "get", 403),
+    ("auditor", "workorders:dispatch", lambda w: [_order(w, dispatch=False).pk], "post", 404),
+    ("fire_handler", "workorders:dispatch", lambda w: [_order(w, dispatch=False).pk], "get", 404),
+    (
+        "company_x_manager",
+        "workorders:dispatch",
+        lambda w: [_order(w, dispatch=False).pk],
+        "post",
+        404,
+    ),
+    # They see the order but hold no role on it that may sign (company X is a co-unit).
+    ("auditor", "workorders:act", lambda w: [_order(w).pk, "sign"], "post", 403),
+    ("company_x_manager", "workorders:act", lambda w: [_order(w).pk, "sign"], "post", 403),
 ]
 
 POST_DATA = {
@@ -902,6 +1070,9 @@ POST_DATA = {
     "core:calendar_day_edit": lambda w: _calendar_day_form("2026-02-14"),
     "core:calendar_schedule_create": lambda w: _schedule_form(),
     "core:calendar_schedule_edit": lambda w: _schedule_form(),
+    "workorders:create": lambda w: _intake(w, w.estate_a),
+    "workorders:report": lambda w: _report(w, w.building_a),
+    "workorders:dispatch": lambda w: {"lead": f"department:{w.fire.pk}"},
 }
 
 
@@ -1004,10 +1175,14 @@ ANONYMOUS = sorted(
 )
 
 
+# URLs that take more than one object id.
+ANONYMOUS_ARGS = {"core:pii_reveal": ["owner", 1, "id_number"], "workorders:act": [1, "sign"]}
+
+
 @pytest.mark.parametrize(("name", "page", "method"), ANONYMOUS)
 def test_anonymous_visitor_is_sent_to_login(db, client, name, page, method):
     # The login wall stands before any view runs, so no object needs to exist.
-    args = ["owner", 1, "id_number"] if name == "core:pii_reveal" else [1] if page else None
+    args = ANONYMOUS_ARGS.get(name, [1]) if page else None
     url = reverse(name, args=args)
 
     response = client.post(url, {}) if method == "post" else client.get(url)
@@ -1040,8 +1215,10 @@ def test_every_page_url_is_covered():
         | {spec.name for spec in PAGES.values()}
     )
     pages = set(_page_names(get_resolver().url_patterns))
-    # The Excel import pages have their scope tests in anju/core/tests/test_imports.py.
+    # The Excel import pages have their scope tests in anju/core/tests/test_imports.py; the
+    # public return-visit page (its token is its scope) in anju/workorders/tests/test_visit_page.py.
     pages = {name for name in pages if not name.startswith("core:import")}
+    pages -= {"workorders:visit"}
     missing = sorted(pages - covered)
     assert not missing, f"pages without a scope test in tests/test_scope_pages.py: {missing}"
 

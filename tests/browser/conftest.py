@@ -36,6 +36,13 @@ FINISH_CHARTS = """() => document.querySelectorAll("[data-chart]").forEach((el) 
 })"""
 
 
+@pytest.fixture(autouse=True)
+def _restore_seed_rows(django_db_serialized_rollback):
+    """Live-server tests empty the database when they end; a serialized rollback puts back
+    what the migrations seeded (the calendar, the category tree and matrix) for the tests
+    that run after them on the same worker."""
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not CHROMIUM.exists():

@@ -30,6 +30,8 @@ def _english():
     """Messages are matched in English (the msgids)."""
     with translation.override("en"):
         yield
+
+
 FULL = {
     "reason": "理由",
     "legal_basis": "《物业管理条例》第五十五条",

@@ -10,7 +10,7 @@ from django.db import connection
 
 from anju.workorders import services
 from anju.workorders.machine import Act
-from anju.workorders.models import Category, Channel, DomainEvent, Notice
+from anju.workorders.models import Category, Channel, DomainEvent, Notice, ResponsibilityRule
 from anju.workorders.sweep import sweep
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -24,7 +24,8 @@ def at(d, h=10, m=0):
 def dispatched(world, **extra):
     data = {
         "channel": Channel.PHONE,
-        "category": Category.objects.get(code="service.cleaning"),  # general: 7 days
+        "category": extra.pop("category", None)
+        or Category.objects.get(code="service.cleaning"),  # general: 7 days
         "estate": world.estate_a,
         "title": "楼道卫生差",
         "content": "垃圾三天未清运",
@@ -117,9 +118,12 @@ def test_the_command_runs_once(world, capsys):
     assert '"warned"' in capsys.readouterr().out
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_at_once_issue_each_notice_once(world):
-    orders = [dispatched(world) for _ in range(30)]
+    # Own category and rule: a transactional test may follow one that emptied the seed rows.
+    category = Category.objects.create(code="t-sweep", name="保洁")
+    ResponsibilityRule.objects.create(category=category, lead="company", basis="物业负责")
+    orders = [dispatched(world, category=category) for _ in range(30)]
     errors = []
     barrier = threading.Barrier(2)
 

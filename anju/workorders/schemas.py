@@ -1,0 +1,370 @@
+"""Schemas of the work-order API (anju.workorders.api).
+
+Output schemas read model rows; the fields that depend on who asks (the complainant's name,
+the caller's allowed actions, who made a move) resolve with the request from the context.
+Phones always leave the API masked.
+"""
+
+import enum
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from anju.core.pii import mask
+from anju.core.worktime import explain
+from anju.workorders.access import actors_for, lead_assignment, may_see_complainant
+from anju.workorders.machine import Act, Actor, allowed_actions
+from anju.workorders.matrix_data import UNIT_KINDS
+
+# Every move except registration and dispatch, which have operations of their own.
+MoveAction = enum.Enum(
+    "MoveAction",
+    [(a.name, a.value) for a in Act if a not in (Act.REGISTER, Act.DISPATCH)],
+    type=str,
+)
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def unit_kind_label(kind: str) -> str:
+    return UNIT_KINDS.get(kind, kind)
+
+
+def assignment_label(assignment) -> str:
+    unit = assignment.unit
+    return unit.name if unit is not None else unit_kind_label(assignment.unit_kind)
+
+
+def _explained(order, clock: str) -> list[str]:
+    steps = ((order.due_trace or {}).get(clock) or {}).get("steps") or []
+    return explain(steps)
+
+
+def _user(context):
+    return context["request"].user
+
+
+# -- categories ------------------------------------------------------------------------------
+
+
+class CategoryOut(Schema):
+    code: str = Field(description="Dotted code, e.g. fire.exit_blocked (消防通道堵塞)")
+    name: str
+    parent: str | None = Field(description="The group's code; null for a group (一级分类)")
+    leaf: bool = Field(description="Only leaves (二级分类) may be chosen for an order")
+    deadline_class: str = Field(description="urgent | timely | general | complex | directive")
+    deadline_class_label: str
+    kind: str = Field(description="Default order type: complaint | report | help | ...")
+    kind_label: str
+    active: bool
+
+    @staticmethod
+    def resolve_parent(obj):
+        return obj.parent.code if obj.parent_id else None
+
+    @staticmethod
+    def resolve_leaf(obj):
+        return obj.n_children == 0
+
+    @staticmethod
+    def resolve_deadline_class_label(obj):
+        return obj.get_deadline_class_display()
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return obj.get_kind_display()
+
+
+# -- handling units --------------------------------------------------------------------------
+
+
+class UnitIn(Schema):
+    """A handling unit, as the suggestion names it: pass a suggested unit back unchanged."""
+
+    kind: str = Field(
+        description=(
+            "street | community (region_id), company (company_id), "
+            "dept or dept:<kind> such as dept:fire (department_id)"
+        )
+    )
+    region_id: int | None = None
+    department_id: int | None = None
+    company_id: int | None = None
+
+
+class UnitOut(Schema):
+    kind: str
+    kind_label: str
+    label: str = Field(description="The unit's name (街道, 社区, 职能部门 or 物业企业)")
+    region_id: int | None = None
+    department_id: int | None = None
+    company_id: int | None = None
+
+
+class SuggestionOut(Schema):
+    lead: UnitOut | None = Field(description="主办单位 by the responsibility matrix")
+    co: list[UnitOut] = Field(description="协办单位")
+    basis: str = Field(description="Legal basis (职责依据) quoted by the matrix rule")
+    source: str
+    rule_category: str | None = Field(description="Code of the category the rule is written for")
+    rule_estate_kind: str = ""
+    unresolved: list[str] = Field(
+        description="Unit kinds the rule names that have no unit here (e.g. no such department)"
+    )
+
+
+class DispatchIn(Schema):
+    lead: UnitIn = Field(description="主办单位")
+    co: list[UnitIn] = Field(default_factory=list, description="协办单位")
+    basis: str = Field(
+        "", description="Why this unit (default: the matrix rule's basis when the lead matches)"
+    )
+
+
+class ActIn(Schema):
+    """The inputs of a move; each action reads the ones it needs (see the operation)."""
+
+    reason: str = Field("", description="Reason: reject, unmerge, returns, suspend, send back...")
+    legal_basis: str = Field("", description="Legal basis of a return request (退单依据)")
+    master_number: str = Field("", description="Merge: the number of the order duplicated")
+    unit: UnitIn | None = Field(None, description="Approve a return: the unit it goes to")
+    result: str = Field("", max_length=16, description="Feedback: the result, e.g. solved")
+    reply: str = Field("", description="Feedback: the reply to the complainant")
+    rating: str = Field("", description="Return visit (回访): satisfied | basic | unsatisfied")
+    exempt: str = Field(
+        "", description="Return visit without a rating: anonymous | declined | unreachable"
+    )
+    solved: bool | None = Field(None, description="Return visit: is the matter solved?")
+    comment: str = Field("", description="Return visit: what the complainant said")
+    outcome: str = Field("", description="Settle a dispute: the outcome reached")
+
+
+# -- orders ----------------------------------------------------------------------------------
+
+
+class OrderFilters(Schema):
+    state: str = Field("", description="State, e.g. dispatched, in_progress, closed")
+    channel: str = Field("", description="Channel: onsite, phone, online, hotline, ...")
+    category: str = Field("", description="Category code or group code (prefix), e.g. fire")
+    estate_id: int | None = Field(None, description="Only orders about this estate")
+    overdue: bool | None = Field(
+        None, description="true: feedback still owed and past due (超期); false: the others"
+    )
+    q: str = Field("", description="Order number or words of the subject")
+
+
+class RegisterIn(Schema):
+    """An order as the intake desk (or an owner, with channel "owner") records it."""
+
+    channel: str = Field(
+        "", description="onsite | phone | online | hotline (12345) | directive | owner"
+    )
+    category: str = Field("", description="A leaf category code, e.g. fire.exit_blocked")
+    estate_id: int | None = None
+    building_id: int | None = None
+    region_id: int | None = Field(
+        None, description="Without an estate: the community (or street) concerned"
+    )
+    address: str = ""
+    title: str = Field("", description="Subject (标题)")
+    content: str = Field("", description="What the complainant reports (诉求内容)")
+    anonymous: bool = False
+    complainant_name: str = ""
+    complainant_phone: str = ""
+    concerns_company: bool = Field(
+        False, description="The complaint is about the estate's property company"
+    )
+    source_ref: str = Field("", description="Source number, e.g. the 12345 order number")
+    kind: str = Field("", description="Order type; default: the category's")
+    auto_dispatch: bool = Field(
+        True, description="Send the order to the units the responsibility matrix names (派单)"
+    )
+
+
+class OrderItemOut(Schema):
+    id: int
+    number: str = Field(description="Order number (工单编号), GDyyyymmddNNNNN")
+    title: str
+    state: str
+    state_label: str
+    channel: str
+    channel_label: str
+    kind: str
+    kind_label: str
+    category_code: str
+    category_name: str
+    estate_id: int | None
+    estate_name: str | None
+    region_code: str
+    feedback_due: datetime | None = Field(description="The lead unit's feedback deadline")
+    due_provisional: bool = Field(
+        description="The deadline crosses a year whose holidays are not published yet"
+    )
+    created_at: datetime
+    lead_unit: str | None = Field(description="The current lead unit (主办单位)")
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_channel_label(obj):
+        return obj.get_channel_display()
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_category_code(obj):
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj):
+        return obj.category.name
+
+    @staticmethod
+    def resolve_estate_name(obj):
+        return obj.estate.name if obj.estate_id else None
+
+    @staticmethod
+    def resolve_lead_unit(obj):
+        lead = lead_assignment(obj)
+        return assignment_label(lead) if lead is not None else None
+
+
+class OrderPage(Schema):
+    count: int
+    capped: bool
+    items: list[OrderItemOut]
+
+
+class ComplainantOut(Schema):
+    name: str | None = Field(
+        description="Null when anonymous, or for the company the complaint concerns"
+    )
+    phone_masked: str
+    anonymous: bool
+
+
+class AssignmentOut(Schema):
+    id: int
+    role: str = Field(description="lead (主办) or co (协办)")
+    unit_kind: str
+    unit: str
+    region_id: int | None
+    department_id: int | None
+    company_id: int | None
+    active: bool = Field(description="False once the unit's return was approved")
+    sign_due: datetime | None = Field(description="签收 deadline")
+    contact_due: datetime | None = Field(description="Deadline to contact the complainant")
+    feedback_due: datetime | None = Field(description="Feedback (办结反馈) deadline")
+    signed_at: datetime | None
+    contacted_at: datetime | None
+    feedback_at: datetime | None
+    overdue_at: datetime | None
+
+    @staticmethod
+    def resolve_unit(obj):
+        return assignment_label(obj)
+
+
+class EventOut(Schema):
+    id: int
+    at: datetime
+    action: str
+    action_label: str
+    as_role: str
+    as_role_label: str
+    actor: str | None = Field(description="Who moved; null for the system or a hidden complainant")
+    from_state: str
+    to_state: str
+    payload: dict
+
+
+class AllowedActionOut(Schema):
+    action: str
+    label: str
+
+
+class OrderOut(OrderItemOut):
+    content: str
+    address: str
+    building_id: int | None
+    deadline_class: str
+    concerns_company: bool = Field(description="The complaint concerns the property company")
+    source_ref: str = Field(description="Source number, e.g. the 12345 order number")
+    master_id: int | None = Field(description="The order this one was merged into")
+    reworks: int
+    dispute_level: int
+    result: str
+    reply: str
+    dispatched_at: datetime | None
+    closed_at: datetime | None
+    complainant: ComplainantOut
+    assignments: list[AssignmentOut]
+    due_explanation: list[str] = Field(
+        description=(
+            "Why the feedback deadline falls when it does, day by day (empty for a deadline "
+            "counted around the clock or in calendar days)"
+        )
+    )
+    due_explanations: dict[str, list[str]] = Field(
+        description="The same for each clock: sign (签收), contact (响应) and feedback"
+    )
+    events: list[EventOut] = Field(description="Timeline: every move, oldest first")
+    allowed_actions: list[AllowedActionOut] = Field(description="What the caller may do now")
+
+    @staticmethod
+    def resolve_complainant(obj, context):
+        shown = may_see_complainant(_user(context), obj)
+        return {
+            "name": (obj.complainant_name or None) if shown else None,
+            "phone_masked": mask(obj.complainant_phone),
+            "anonymous": obj.anonymous,
+        }
+
+    @staticmethod
+    def resolve_assignments(obj):
+        return list(obj.assignments.all())
+
+    @staticmethod
+    def resolve_due_explanation(obj):
+        return _explained(obj, "feedback")
+
+    @staticmethod
+    def resolve_due_explanations(obj):
+        return {clock: _explained(obj, clock) for clock in ("sign", "contact", "feedback")}
+
+    @staticmethod
+    def resolve_events(obj, context):
+        shown = may_see_complainant(_user(context), obj)
+        return [
+            {
+                "id": e.id,
+                "at": e.at,
+                "action": e.action,
+                "action_label": _label(Act, e.action),
+                "as_role": e.as_role,
+                "as_role_label": _label(Actor, e.as_role),
+                "actor": (
+                    str(e.actor)
+                    if e.actor is not None and (shown or e.as_role != Actor.CITIZEN)
+                    else None
+                ),
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "payload": e.payload,
+            }
+            for e in obj.events.all()
+        ]
+
+    @staticmethod
+    def resolve_allowed_actions(obj, context):
+        actions = allowed_actions(obj.state, actors_for(_user(context), obj))
+        return [{"action": a, "label": _label(Act, a)} for a in actions]

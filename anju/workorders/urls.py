@@ -1,0 +1,16 @@
+from django.urls import path
+
+from anju.workorders import views, visit_views
+
+app_name = "workorders"
+urlpatterns = [
+    path("", views.OrderListView.as_view(), name="list"),
+    path("new/", views.order_create, name="create"),
+    path("report/", views.order_report, name="report"),
+    path("mine/", views.my_orders, name="mine"),
+    path("<int:pk>/", views.order_detail, name="detail"),
+    path("<int:pk>/dispatch/", views.order_dispatch, name="dispatch"),
+    path("<int:pk>/act/<str:action>/", views.order_act, name="act"),
+    # The complainant's personal return-visit link: no login, the token is the key.
+    path("visit/<str:token>/", visit_views.visit, name="visit"),
+]
