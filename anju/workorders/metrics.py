@@ -19,7 +19,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from anju.workorders.machine import State
-from anju.workorders.models import Assignment, Kind, Visit
+from anju.workorders.models import Assignment, Event, Kind, Visit
 
 OUT_OF_SCOPE = (State.REJECTED, State.MERGED, State.WITHDRAWN, State.ANSWERED)
 
@@ -168,12 +168,11 @@ def compute(
         _grouped(
             scoped.filter(in_period),
             order_key,
-            created=Count("pk", distinct=True),
-            complaints=Count(
-                "pk", filter=Q(kind=Kind.COMPLAINT) & ~Q(state=State.MERGED), distinct=True
-            ),
-            rejected=Count("pk", filter=Q(state=State.REJECTED), distinct=True),
-            merged=Count("pk", filter=Q(state=State.MERGED), distinct=True),
+            # One row per order: an order has at most one active lead (a unique constraint).
+            created=Count("pk"),
+            complaints=Count("pk", filter=Q(kind=Kind.COMPLAINT) & ~Q(state=State.MERGED)),
+            rejected=Count("pk", filter=Q(state=State.REJECTED)),
+            merged=Count("pk", filter=Q(state=State.MERGED)),
         )
     )
     last_year = Q(created_at__gte=_year_before(start), created_at__lt=_year_before(end))
@@ -181,15 +180,15 @@ def compute(
         _grouped(
             scoped.filter(last_year, kind=Kind.COMPLAINT).exclude(state=State.MERGED),
             order_key,
-            complaints_last_year=Count("pk", distinct=True),
+            complaints_last_year=Count("pk"),
         )
     )
     add(
         _grouped(
             scoped.filter(closed_at__gte=start, closed_at__lt=end, state=State.CLOSED),
             order_key,
-            closed=Count("pk", distinct=True),
-            reworked=Count("pk", filter=Q(reworks__gt=0), distinct=True),
+            closed=Count("pk"),
+            reworked=Count("pk", filter=Q(reworks__gt=0)),
         )
     )
     leads = Assignment.objects.filter(
@@ -201,30 +200,33 @@ def compute(
         _grouped(
             leads.filter(dispatched),
             assignment_key,
-            # distinct: the join to the events repeats each assignment per event
-            dispatched=Count("pk", distinct=True),
-            signed_on_time=Count("pk", filter=Q(signed_at__lte=F("sign_due")), distinct=True),
-            sign_counted=Count(
-                "pk", filter=Q(signed_at__isnull=False) | Q(sign_due__lte=now), distinct=True
-            ),
+            dispatched=Count("pk"),
+            signed_on_time=Count("pk", filter=Q(signed_at__lte=F("sign_due"))),
+            sign_counted=Count("pk", filter=Q(signed_at__isnull=False) | Q(sign_due__lte=now)),
             contacted_on_time=Count(
-                "pk",
-                filter=Q(order__anonymous=False, contacted_at__lte=F("contact_due")),
-                distinct=True,
+                "pk", filter=Q(order__anonymous=False, contacted_at__lte=F("contact_due"))
             ),
             contact_counted=Count(
                 "pk",
                 filter=Q(order__anonymous=False)
                 & (Q(contacted_at__isnull=False) | Q(contact_due__lte=now)),
-                distinct=True,
-            ),
-            returns=Count(
-                "order__events",
-                filter=Q(order__events__action="request_return"),
-                distinct=True,
             ),
         )
     )
+    # Return requests of the orders dispatched in the period, by the unit that asked.
+    returns = Event.objects.filter(
+        order__in=ids,
+        action="request_return",
+        order__dispatched_at__gte=start,
+        order__dispatched_at__lt=end,
+    ).annotate(
+        o_street=Substr("order__region_code", 1, 9),
+        vlead=FilteredRelation(
+            "order__assignments",
+            condition=Q(order__assignments__role="lead", order__assignments__active=True),
+        ),
+    )
+    add(_grouped(returns, visit_key, returns=Count("pk")))
     due_in_period = Q(feedback_due__gte=start, feedback_due__lt=min(end, now))
     add(
         _grouped(

@@ -210,6 +210,9 @@ class WorkOrder(TimeStampedModel):
         indexes = [
             models.Index(fields=["region_code", "state"], name="order_region_state"),
             models.Index(fields=["estate", "category", "created_at"], name="order_cluster"),
+            # Metric cohorts: by creation and by dispatch date.
+            models.Index(fields=["created_at"], name="order_created"),
+            models.Index(fields=["dispatched_at"], name="order_dispatched"),
         ]
 
     def __str__(self) -> str:
