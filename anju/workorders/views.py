@@ -609,7 +609,18 @@ def _detail_context(actor, order: WorkOrder) -> dict:
         "explanations": _explanations(order),
         "timeline": _timeline(order, show),
         "lead": lead_assignment(order),
+        "visit_link": _visit_link(order, roles),
     }
+
+
+def _visit_link(order, roles) -> str:
+    """The complainant's personal return-visit link, for the visitor to send (SMS/WeChat)."""
+    if Actor.VISITOR not in roles or order.state != State.PENDING_VISIT:
+        return ""
+    visit = order.visits.filter(answered_at__isnull=True, satisfaction="").order_by("-id").first()
+    if visit is None or visit.exempt:
+        return ""
+    return reverse("workorders:visit", args=[visit.token])
 
 
 def order_detail(request, pk):

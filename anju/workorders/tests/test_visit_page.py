@@ -41,3 +41,15 @@ def test_an_unsatisfied_answer_leaves_it_to_the_supervisor(world, client):
     order.refresh_from_db()
     assert order.state == State.PENDING_VISIT
     assert order.visits.get().satisfaction == "unsatisfied"
+
+
+def test_the_visitor_sees_the_link_on_the_order_page(world, client):
+    from anju.workorders.tests.test_visits import awaiting_visit as pending
+
+    order = pending(world)
+    client.force_login(world.people.district_admin)
+    page = client.get(reverse("workorders:detail", args=[order.pk])).content.decode()
+    assert reverse("workorders:visit", args=[order.visits.get().token]) in page
+    client.force_login(world.people.company_x_manager)  # the handling company: no link
+    page = client.get(reverse("workorders:detail", args=[order.pk])).content.decode()
+    assert order.visits.get().token not in page
