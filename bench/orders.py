@@ -69,9 +69,11 @@ PAGES = [
     ("district_admin", "supervisor: overdue", "/orders/?overdue=1"),
     ("district_admin", "supervisor: all, page 2", "/orders/?page=2"),
     ("company_manager", "floor", "/bench/trivial/"),
-    ("company_manager", "company inbox", "/orders/"),
+    ("company_manager", "company: all its orders", "/orders/"),
+    ("company_manager", "company inbox (open)", "/orders/?unit=1"),
     ("fire_handler", "floor", "/bench/trivial/"),
-    ("fire_handler", "fire brigade inbox", "/orders/"),
+    ("fire_handler", "fire brigade: all its orders", "/orders/"),
+    ("fire_handler", "fire brigade inbox (open)", "/orders/?unit=1"),
 ]
 
 
