@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.accounts.roles import Action
-from anju.accounts.scope import scope_of
+from anju.accounts.scope import covers_region, scope_of
 from anju.core.audit import audit_record
 from anju.core.worktime import calendar
 from anju.regions.models import Region
@@ -126,12 +126,7 @@ def schedule_meeting(
     if region.level not in (Region.Level.STREET, Region.Level.DISTRICT):
         raise ValidationError({"region": _("A joint meeting is convened by a street or district.")})
     prefix = prefix_of(region.code)
-    allowed = any(
-        g.kind == "all"
-        or (g.kind == "prefix" and not g.department_id and prefix.startswith(str(g.value)))
-        for g in scope_of(actor).grants_for(Action.ORDERS_MEDIATE)
-    )
-    if not allowed:
+    if not covers_region(scope_of(actor), Action.ORDERS_MEDIATE, region.code):
         raise PermissionDenied
     level = (
         DisputeLevel.STREET_MEETING

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.accounts.roles import Action
-from anju.accounts.scope import scope_of
+from anju.accounts.scope import covers_region, scope_of
 from anju.companies.models import ServiceContract
 from anju.core.audit import audit_record
 from anju.core.pii import digest
@@ -106,10 +106,7 @@ def register(*, actor, data: dict, now: datetime | None = None) -> WorkOrder:
         region: Region | None = data.get("region")
         if region is None or owner_form:
             raise ValidationError({"estate": _("Choose the estate or the community concerned.")})
-        if not any(
-            g.kind == "all" or (g.kind == "prefix" and region.code.startswith(str(g.value)))
-            for g in scope.grants_for(action)
-        ):
+        if not covers_region(scope, action, region.code):
             raise ValidationError({"region": _("This community is outside your area.")})
         region_code = region.code
     anonymous = bool(data.get("anonymous"))

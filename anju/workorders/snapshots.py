@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.accounts.roles import Action
-from anju.accounts.scope import scope_of
+from anju.accounts.scope import covers_region, scope_of
 from anju.core.audit import audit_record
 from anju.regions.models import Region
 from anju.regions.rules import prefix_of
@@ -21,12 +21,7 @@ from anju.workorders.models import MetricSnapshot
 
 
 def _covers(actor, region: Region) -> bool:
-    prefix = prefix_of(region.code)
-    return any(
-        g.kind == "all"
-        or (g.kind == "prefix" and not g.department_id and prefix.startswith(str(g.value)))
-        for g in scope_of(actor).grants_for(Action.ORDERS_SUPERVISE)
-    )
+    return covers_region(scope_of(actor), Action.ORDERS_SUPERVISE, region.code)
 
 
 def _plain(value):
