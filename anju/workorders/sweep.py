@@ -63,7 +63,7 @@ def _lock(qs):
     return qs  # SQLite: write transactions are serialised (BEGIN IMMEDIATE)
 
 
-def _step(candidates, stamp: dict, notice_kind: str | None, now, event=None, extra=None) -> int:
+def _step(candidates, stamp: dict, notice_kind: str | None, now, event=None) -> int:
     """Stamp candidate rows in batches; write a notice (and event) per stamped row."""
     done = 0
     while True:
@@ -74,13 +74,7 @@ def _step(candidates, stamp: dict, notice_kind: str | None, now, event=None, ext
             if not rows:
                 return done
             ids = [r["id"] for r in rows]
-            updates = dict(stamp)
-            per_row = extra(rows) if extra is not None else None
-            if per_row is None:
-                Assignment.objects.filter(id__in=ids).update(**updates)
-            else:
-                for r in rows:
-                    Assignment.objects.filter(id=r["id"]).update(**updates, **per_row[r["id"]])
+            Assignment.objects.filter(id__in=ids).update(**stamp)
             if notice_kind is not None:
                 Notice.objects.bulk_create(
                     [
@@ -139,16 +133,14 @@ def sweep(now: datetime | None = None) -> SweepResult:
     cal = calendar()
 
     overdue = running.filter(overdue_at__isnull=True, feedback_due__lte=now)
+    # Urged now: reported to the district if still without feedback 5 working days later.
+    report_at = cal.add_working_days(now, REPORT_AFTER_WORKING_DAYS).at
     result.overdue = _step(
         overdue,
-        {"overdue_at": now, "urged_at": now, "warned_at": now},
+        {"overdue_at": now, "urged_at": now, "warned_at": now, "report_at": report_at},
         Notice.Kind.OVERDUE,
         now,
         event=DomainEvent.Type.ORDER_OVERDUE,
-        extra=lambda rows: {
-            r["id"]: {"report_at": cal.add_working_days(now, REPORT_AFTER_WORKING_DAYS).at}
-            for r in rows
-        },
     )
     # The 催办 goes out with the overdue flag; its notices are written for the same rows.
     result.urged = _urge_notices(now)
