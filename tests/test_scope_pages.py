@@ -380,6 +380,24 @@ CALENDAR_CHANGE = (
     ("district_admin", "street_a_officer"),
     ("neighbour_admin", "fire_handler"),
 )
+# The responsibility matrix is shared configuration too: dispatchers read it, the district
+# administrator changes it.
+MATRIX_VIEW = (
+    ("district_admin", "company_x_manager"),
+    ("street_a_officer", "fire_handler"),
+    ("district_staff", "owner_unit_101"),
+    ("neighbour_admin", "auditor"),
+)
+MATRIX_CHANGE = (
+    ("district_admin", "district_staff"),
+    ("neighbour_admin", "street_a_officer"),
+)
+
+
+def _rule():
+    from anju.workorders.models import ResponsibilityRule
+
+    return ResponsibilityRule.objects.order_by("pk").first()
 
 
 @dataclass(frozen=True)
@@ -595,6 +613,11 @@ PAGES = {
     ),
     "calendar": PageSpec("core:calendar", None, CALENDAR_VIEW, refused=403),
     "calendar-check": PageSpec("core:calendar_check", None, CALENDAR_VIEW, refused=403),
+    "matrix": PageSpec("workorders:matrix", None, MATRIX_VIEW, refused=403),
+    "matrix-rule-create": PageSpec("workorders:rule_create", None, MATRIX_CHANGE, refused=403),
+    "matrix-rule-edit": PageSpec(
+        "workorders:rule_edit", lambda w: [_rule().pk], MATRIX_CHANGE, refused=403
+    ),
     "calendar-year-create": PageSpec(
         "core:calendar_year_create", None, CALENDAR_CHANGE, refused=403
     ),

@@ -47,6 +47,7 @@ class Action:
     ORDERS_SUPERVISE = "orders.supervise"
     ORDERS_VISIT = "orders.visit"
     ORDERS_MEDIATE = "orders.mediate"
+    ORDERS_CONFIGURE = "orders.configure"  # the responsibility matrix (shared by all districts)
 
 
 A = Action
@@ -134,7 +135,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 # The work-order column of the same table, kept together so the complaint duties of every
 # role read at a glance (complaints.md §2.1: intake, dispatch, handling unit, supervision).
 _ORDER_ACTIONS: dict[str, set[str]] = {
-    Role.DISTRICT_ADMIN: _ORDERS_DISTRICT,
+    Role.DISTRICT_ADMIN: _ORDERS_DISTRICT | {A.ORDERS_CONFIGURE},
     Role.DISTRICT_STAFF: _ORDERS_DISTRICT - {A.ORDERS_SUPERVISE},
     Role.STREET_OFFICER: (_ORDERS_DISTRICT - {A.ORDERS_SUPERVISE}) | _ORDERS_UNIT,
     Role.COMMUNITY_WORKER: {A.ORDERS_VIEW, A.ORDERS_INTAKE, A.ORDERS_VISIT} | _ORDERS_UNIT,

@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("Intake desk"), "workorders:create", Action.ORDERS_INTAKE),
     (_("File a complaint"), "workorders:report", Action.ORDERS_SUBMIT),
     (_("My complaints"), "workorders:mine", Action.ORDERS_SUBMIT),
+    (_("Responsibility matrix"), "workorders:matrix", Action.ORDERS_DISPATCH),
     (_("Working calendar"), "core:calendar", Action.CALENDAR_VIEW),
     (_("Imports"), "core:import_list", Action.LEDGER_IMPORT),
     (_("Audit log"), "core:audit_list", Action.AUDIT_VIEW),

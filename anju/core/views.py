@@ -117,7 +117,7 @@ def pii_reveal(request, kind: str, pk: int, field: str):
 
 # Writes to what all districts share (the working-day calendar) carry no region; every
 # district's auditors see them.
-SHARED_AUDIT_PREFIXES = ("calendar_year.", "calendar_day.", "work_schedule.")
+SHARED_AUDIT_PREFIXES = ("calendar_year.", "calendar_day.", "work_schedule.", "matrix.")
 
 
 def _audit_filter(scope, action):
