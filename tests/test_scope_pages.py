@@ -394,6 +394,32 @@ MATRIX_CHANGE = (
 )
 
 
+# The complaint figures: dispatchers and supervisors see their scope's figures; a role lacking
+# both hears 403. Snapshots are taken and published by the district's supervisor only.
+FIGURES_VIEW = (
+    ("district_admin", "company_x_manager"),
+    ("street_a_officer", "owner_unit_101"),
+    ("district_staff", "auditor"),
+    ("neighbour_admin", "fire_handler"),
+)
+SNAPSHOT_TAKE = (
+    ("district_admin", "district_staff"),
+    ("neighbour_admin", "street_a_officer"),
+)
+
+
+def _snapshot(world):
+    """A draft snapshot of district D's March (its audit rows dropped, like _order's)."""
+    from anju.workorders import snapshots
+
+    snapshot = snapshots.take(
+        actor=world.people.district_admin, region=world.district, year=2026, month=3,
+        group="street",
+    )  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return snapshot
+
+
 def _rule():
     from anju.workorders.models import ResponsibilityRule
 
@@ -743,6 +769,25 @@ PAGES = {
         ok=302,
         audit="workorders.dispatch",
     ),
+    "figures": PageSpec("workorders:figures", None, FIGURES_VIEW, refused=403),
+    "figures-snapshot-post": PageSpec(
+        "workorders:figures_snapshot",
+        None,
+        SNAPSHOT_TAKE,
+        method="post",
+        data=lambda w: {"month": "2026-03", "group": "street"},
+        ok=302,
+        audit="metrics.snapshot",
+        refused=403,
+    ),
+    "figures-publish-post": PageSpec(
+        "workorders:figures_publish",
+        lambda w: [_snapshot(w).pk],
+        (DISTRICT,),
+        method="post",
+        ok=302,
+        audit="metrics.publish",
+    ),
     # An owner's own complaints: no neighbour to hide from, a role lacking the action hears 403.
     "orders-mine": PageSpec(
         "workorders:mine",
@@ -1070,6 +1115,11 @@ LACKING = [
     ),
     # They see the order but hold no role on it that may sign (company X is a co-unit).
     ("auditor", "workorders:act", lambda w: [_order(w).pk, "sign"], "post", 403),
+    # The complaint figures need dispatch or supervision; snapshots need supervision.
+    ("company_x_manager", "workorders:figures", None, "get", 403),
+    ("committee_a_member", "workorders:figures", None, "get", 403),
+    ("district_staff", "workorders:figures_snapshot", None, "post", 403),
+    ("street_a_officer", "workorders:figures_publish", lambda w: [_snapshot(w).pk], "post", 403),
     ("company_x_manager", "workorders:act", lambda w: [_order(w).pk, "sign"], "post", 403),
 ]
 

@@ -17,6 +17,11 @@ NAVIGATION = [
     (_("File a complaint"), "workorders:report", Action.ORDERS_SUBMIT),
     (_("My complaints"), "workorders:mine", Action.ORDERS_SUBMIT),
     (_("Responsibility matrix"), "workorders:matrix", Action.ORDERS_DISPATCH),
+    (
+        _("Complaint figures"),
+        "workorders:figures",
+        (Action.ORDERS_DISPATCH, Action.ORDERS_SUPERVISE),
+    ),
     (_("Working calendar"), "core:calendar", Action.CALENDAR_VIEW),
     (_("Imports"), "core:import_list", Action.LEDGER_IMPORT),
     (_("Audit log"), "core:audit_list", Action.AUDIT_VIEW),
@@ -30,7 +35,8 @@ def navigation(request):
     scope = scope_of(user)
     items = []
     for label, name, action in NAVIGATION:
-        if action is None or scope.allows(action):
+        actions = action if isinstance(action, tuple) else (action,)
+        if action is None or any(scope.allows(a) for a in actions):
             items.append({"label": label, "url": reverse(name), "active": False})
     # The entry whose URL is the longest prefix of the current path is the active one.
     matches = [

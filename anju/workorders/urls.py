@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anju.workorders import matrix_views, views, visit_views
+from anju.workorders import matrix_views, metrics_views, views, visit_views
 
 app_name = "workorders"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("<int:pk>/act/<str:action>/", views.order_act, name="act"),
     # The complainant's personal return-visit link: no login, the token is the key.
     path("visit/<str:token>/", visit_views.visit, name="visit"),
+    path("figures/", metrics_views.figures, name="figures"),
+    path("figures/snapshot/", metrics_views.figures_snapshot, name="figures_snapshot"),
+    path("figures/<int:pk>/publish/", metrics_views.figures_publish, name="figures_publish"),
     path("matrix/", matrix_views.MatrixListView.as_view(), name="matrix"),
     path("matrix/new/", matrix_views.rule_create, name="rule_create"),
     path("matrix/<int:pk>/", matrix_views.rule_edit, name="rule_edit"),
