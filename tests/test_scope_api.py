@@ -17,12 +17,15 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from anju.accounts.models import ApiToken
 from anju.core.audit import audit_record
 from anju.core.models import AuditEvent
 from anju.estates.models import Estate
+from anju.workorders import disputes as order_disputes
 from anju.workorders import services as order_services
+from anju.workorders.machine import Act
 from anju.workorders.models import Category, Channel
 from config.api import api as ninja_api
 from tests import factories as f
@@ -191,6 +194,29 @@ def test_list_returns_exactly_the_rows_in_scope(world, as_user, op, persona):
     assert body["count"] == len(body["items"])
 
 
+# The month's figures by street cover exactly the streets of the orders in scope.
+FIGURES_PATH = "/orders/figures"
+FIGURES_OF = {
+    "district_admin": "510104001 510104002",
+    "street_a_officer": "510104001",
+    "street_b_officer": "510104002",
+    "neighbour_admin": "510105001",
+}
+
+
+@pytest.mark.parametrize("persona", tuple(FIGURES_OF))
+def test_figures_cover_exactly_the_orders_in_scope(world, as_user, persona):
+    _orders_world(world)
+    month = timezone.localdate().strftime("%Y-%m")
+
+    response = as_user(persona).request("get", FIGURES_PATH, month=month, group="street")
+
+    assert response.status_code == 200, response.content
+    items = response.json()["items"]
+    assert sorted(i["key"] for i in items) == FIGURES_OF[persona].split()
+    assert sum(i["counts"]["created"] for i in items) == len(ORDERS_OF[persona].split())
+
+
 @pytest.mark.parametrize(
     ("persona", "visible"),
     [
@@ -281,6 +307,68 @@ def _move(action, persona, category, **kwargs):
         return {"order_id": order.pk, "action": action}
 
     return ids
+
+
+def _handled(w, *actions):
+    """A cleaning complaint in estate A led by company X, moved on by company X (and the
+    district's supervisor for the feedback review); the audit records of the setting-up go."""
+    order = _order(w, "street_a_officer", w.estate_a, "service.cleaning")
+    for action, payload in (
+        (Act.SIGN, {}),
+        (Act.CONTACT, {}),
+        (Act.SUBMIT_FEEDBACK, {"result": "solved", "reply": "已清运"}),
+        (Act.APPROVE_FEEDBACK, {}),
+    )[: len(actions)]:
+        actor = w.people.district_admin if action == Act.APPROVE_FEEDBACK else None
+        order = order_services.act(actor=actor or w.people.company_x_manager, order=order,
+                                   action=action, payload=payload)  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return order
+
+
+def _signed_order(w):
+    return {"order_id": _handled(w, "sign").pk}
+
+
+def _in_progress_order(w):
+    return {"order_id": _handled(w, "sign", "contact").pk}
+
+
+def _awaiting_visit(w):
+    return {"order_id": _handled(w, "sign", "contact", "feedback", "approve").pk}
+
+
+def _extension(w):
+    order = _handled(w, "sign")
+    extension = order_services.request_extension(
+        actor=w.people.company_x_manager, order=order, days=2, reason="需采购配件"
+    )
+    AuditEvent.objects.all().delete()
+    return {"extension_id": extension.pk}
+
+
+def _escalated(w):
+    order = _handled(w, "sign", "contact")
+    order_disputes.escalate(actor=w.people.district_admin, order=order, reason="收费争议")
+    order.refresh_from_db()
+    AuditEvent.objects.all().delete()
+    return order
+
+
+def _escalated_order(w):
+    return {"order_id": _escalated(w).pk}
+
+
+def _agreed_step(w):
+    order = _escalated(w)
+    order_disputes.record(actor=w.people.district_admin, order=order, outcome="agreed",
+                          met_at=timezone.now(), agreement="物业退还多收费用")  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return {"step_id": order.dispute_steps.get().pk}
+
+
+def _agreement(w):
+    return {"outcome": "agreed", "met_at": timezone.now().isoformat(), "agreement": "退还费用"}
 
 
 @dataclass(frozen=True)
@@ -459,6 +547,61 @@ OBJECT_OPS = {
         (OWNER,),
         payload=lambda w: {"reason": "已自行解决"},
         audit="workorders.withdraw",
+    ),
+    "order-extensions": ObjectOp(
+        "get", "/orders/{order_id}/extensions", _signed_order, (STREET, DISTRICT, COMPANY)
+    ),
+    "order-extension-request": ObjectOp(
+        "post",
+        "/orders/{order_id}/extensions",
+        _signed_order,
+        (COMPANY,),
+        payload=lambda w: {"days": 2, "reason": "需采购配件"},
+        ok=201,
+        audit="workorders.request_extension",
+    ),
+    "order-extension-decision": ObjectOp(
+        "post",
+        "/orders/extensions/{extension_id}/decision",
+        _extension,
+        (DISTRICT,),
+        payload=lambda w: {"approve": True},
+        audit="workorders.decide_extension",
+    ),
+    "order-disputes": ObjectOp(
+        "get", "/orders/{order_id}/disputes", _escalated_order, (STREET, DISTRICT, COMPANY)
+    ),
+    "order-escalate": ObjectOp(
+        "post",
+        "/orders/{order_id}/disputes/escalate",
+        _in_progress_order,
+        (DISTRICT, COMPANY),  # the supervisor, or the lead unit's lead
+        payload=lambda w: {"reason": "收费争议"},
+        audit="workorders.escalate",
+    ),
+    "order-dispute-record": ObjectOp(
+        "post",
+        "/orders/{order_id}/disputes/record",
+        _escalated_order,
+        (STREET, DISTRICT),  # a mediator of the area, or the supervisor
+        payload=_agreement,
+        audit="workorders.settle",
+    ),
+    "order-dispute-performance": ObjectOp(
+        "post",
+        "/orders/disputes/steps/{step_id}/performance",
+        _agreed_step,
+        (STREET, DISTRICT),
+        payload=lambda w: {"performance": "performed"},
+        audit="disputes.performance",
+    ),
+    "order-visit-call": ObjectOp(
+        "post",
+        "/orders/{order_id}/visit-calls",
+        _awaiting_visit,
+        (DISTRICT, COMMUNITY),
+        payload=lambda w: {"reached": True, "solved": True, "satisfaction": "satisfied"},
+        audit="workorders.close",
     ),
 }
 
@@ -664,6 +807,46 @@ LACKING = [
         ),
         None,
     ),
+    ("fire_handler", "get", lambda w: FIGURES_PATH, None),
+    ("company_x_manager", "get", lambda w: FIGURES_PATH, None),
+    ("community_a1_worker", "get", lambda w: FIGURES_PATH, None),
+    ("auditor", "get", lambda w: FIGURES_PATH, None),
+    (
+        "auditor",  # no role on the order
+        "post",
+        lambda w: f"/orders/{_signed_order(w)['order_id']}/extensions",
+        lambda w: {"days": 2, "reason": "x"},
+    ),
+    (
+        "company_x_manager",  # the unit cannot approve its own request
+        "post",
+        lambda w: f"/orders/extensions/{_extension(w)['extension_id']}/decision",
+        lambda w: {"approve": True},
+    ),
+    (
+        "auditor",
+        "post",
+        lambda w: f"/orders/{_in_progress_order(w)['order_id']}/disputes/escalate",
+        lambda w: {"reason": "争议"},
+    ),
+    (
+        "company_x_manager",  # a party to the dispute, not its mediator
+        "post",
+        lambda w: f"/orders/{_escalated_order(w)['order_id']}/disputes/record",
+        _agreement,
+    ),
+    (
+        "company_x_manager",
+        "post",
+        lambda w: f"/orders/disputes/steps/{_agreed_step(w)['step_id']}/performance",
+        lambda w: {"performance": "performed"},
+    ),
+    (
+        "company_x_manager",
+        "post",
+        lambda w: f"/orders/{_awaiting_visit(w)['order_id']}/visit-calls",
+        lambda w: {"reached": False},
+    ),
     (
         "company_x_manager",  # a co-unit: only the lead unit signs
         "post",
@@ -703,6 +886,8 @@ def _concrete(path: str) -> str:
         "company_id",
         "contract_id",
         "order_id",
+        "extension_id",
+        "step_id",
     ):
         path = path.replace("{" + name + "}", "1")
     return path.replace("{field}", "phone").replace("{action}", "sign")
@@ -742,6 +927,7 @@ def test_every_operation_has_a_scope_test():
     covered |= {("get", path) for path in SHARED}
     covered |= {("post", path) for path, *_rest in CREATES}
     covered |= {(spec.method, spec.pattern) for spec in OBJECT_OPS.values()}
+    covered |= {("get", FIGURES_PATH)}
     operations = {(m, p.removeprefix(V1)) for m, p in _all_operations()}
     # The Excel import operations have their scope tests in anju/core/tests/test_imports.py.
     operations = {(m, p) for m, p in operations if not p.startswith("/imports/")}

@@ -28,6 +28,7 @@ from anju.companies.models import ProjectManager, PropertyCompany, ServiceContra
 from anju.core.audit import audit_record
 from anju.core.models import AuditEvent, CalendarDay, WorkSchedule
 from anju.estates.models import Estate, Ownership, Resident
+from anju.workorders import disputes
 from anju.workorders import services as order_services
 from anju.workorders.models import Category, Channel, WorkOrder
 from tests import factories as f
@@ -89,6 +90,35 @@ def _orders(world):
             "n": _order(world, estate=world.estate_n, actor=people.neighbour_admin),
             "owner": _order(world, owner=True),
         }
+
+
+def _signed(world):
+    """The blocked fire exit of estate A, signed by the fire brigade that leads it."""
+    order = order_services.act(actor=world.people.fire_handler, order=_order(world),
+                               action="sign")  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return order
+
+
+def _extension(world):
+    order = _signed(world)
+    extension = order_services.request_extension(actor=world.people.fire_handler, order=order,
+                                                 days=2, reason="需协调")  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return extension
+
+
+def _escalated(world, agreed=False):
+    """The fire exit in progress, taken to the street joint meeting (and agreed there)."""
+    order = order_services.act(actor=world.people.fire_handler, order=_signed(world),
+                               action="contact")  # fmt: skip
+    disputes.escalate(actor=world.people.district_admin, order=order, reason="分歧")
+    if agreed:
+        order.refresh_from_db()
+        disputes.record(actor=world.people.district_admin, order=order, outcome="agreed",
+                        met_at=order.updated_at, agreement="清理堆物")  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return order
 
 
 # Who sees which of the orders above (the fire exit of estate B goes to the brigade too).
@@ -757,6 +787,42 @@ PAGES = {
         ok=302,
         audit="workorders.withdraw",
     ),
+    "order-extension-request": PageSpec(
+        "workorders:extension_request",
+        lambda w: [_signed(w).pk],
+        (FIRE,),
+        method="post",
+        data=lambda w: {"days": "2", "reason": "需协调"},
+        ok=302,
+        audit="workorders.request_extension",
+    ),
+    "order-extension-decide": PageSpec(
+        "workorders:extension_decide",
+        lambda w: [_extension(w).pk],
+        (DISTRICT,),
+        method="post",
+        data=lambda w: {"approve": "1"},
+        ok=302,
+        audit="workorders.decide_extension",
+    ),
+    "order-dispute-record": PageSpec(
+        "workorders:dispute_record",
+        lambda w: [_escalated(w).pk],
+        (STREET, DISTRICT),
+        method="post",
+        data=lambda w: {"outcome": "failed", "met_at": "2026-03-02T10:00", "next_reason": "区级"},
+        ok=302,
+        audit="workorders.escalate_further",
+    ),
+    "order-dispute-performance": PageSpec(
+        "workorders:dispute_performance",
+        lambda w: [_escalated(w, agreed=True).dispute_steps.get().pk],
+        (STREET, DISTRICT),
+        method="post",
+        data=lambda w: {"performance": "performed"},
+        ok=302,
+        audit="disputes.performance",
+    ),
     "order-dispatch": PageSpec(
         "workorders:dispatch", lambda w: [_order(w, dispatch=False).pk], (STREET, DISTRICT, STAFF)
     ),
@@ -1121,6 +1187,18 @@ LACKING = [
     ("district_staff", "workorders:figures_snapshot", None, "post", 403),
     ("street_a_officer", "workorders:figures_publish", lambda w: [_snapshot(w).pk], "post", 403),
     ("company_x_manager", "workorders:act", lambda w: [_order(w).pk, "sign"], "post", 403),
+    # Company X co-handles the fire exit: it sees the order but neither leads, supervises nor
+    # mediates.
+    ("company_x_manager", "workorders:extension_request", lambda w: [_signed(w).pk], "post", 403),
+    ("company_x_manager", "workorders:extension_decide", lambda w: [_extension(w).pk], "post", 403),
+    ("company_x_manager", "workorders:dispute_record", lambda w: [_escalated(w).pk], "post", 403),
+    (
+        "company_x_manager",
+        "workorders:dispute_performance",
+        lambda w: [_escalated(w, agreed=True).dispute_steps.get().pk],
+        "post",
+        403,
+    ),
 ]
 
 POST_DATA = {
@@ -1146,6 +1224,14 @@ POST_DATA = {
     "workorders:create": lambda w: _intake(w, w.estate_a),
     "workorders:report": lambda w: _report(w, w.building_a),
     "workorders:dispatch": lambda w: {"lead": f"department:{w.fire.pk}"},
+    "workorders:extension_request": lambda w: {"days": "2", "reason": "需协调"},
+    "workorders:extension_decide": lambda w: {"approve": "1"},
+    "workorders:dispute_record": lambda w: {
+        "outcome": "failed",
+        "met_at": "2026-03-02T10:00",
+        "next_reason": "区级",
+    },
+    "workorders:dispute_performance": lambda w: {"performance": "performed"},
 }
 
 

@@ -6,9 +6,14 @@ machine forbids answers 409 with its message, a missing role 403, bad input 400 
 field's message.
 """
 
+import dataclasses
+import re
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -19,21 +24,39 @@ from anju.companies.models import PropertyCompany
 from anju.core.api import ErrorOut, page_of
 from anju.estates.permissions import building_policy, estate_policy
 from anju.regions.models import Department, Region
-from anju.workorders import services
+from anju.workorders import disputes, metrics, services
 from anju.workorders.access import actors_for, order_policy
 from anju.workorders.machine import Act, Actor, IllegalTransition, State
-from anju.workorders.models import Assignment, Category, Channel, Event, WorkOrder
+from anju.workorders.models import (
+    Assignment,
+    Category,
+    Channel,
+    DisputeStep,
+    Event,
+    Extension,
+    Visit,
+    WorkOrder,
+)
 from anju.workorders.schemas import (
     ActIn,
     CategoryOut,
     DispatchIn,
+    DisputeRecordIn,
+    DisputeStepOut,
+    EscalateIn,
+    ExtensionDecisionIn,
+    ExtensionIn,
+    ExtensionOut,
+    FiguresOut,
     MoveAction,
     OrderFilters,
     OrderOut,
     OrderPage,
+    PerformanceIn,
     RegisterIn,
     SuggestionOut,
     UnitIn,
+    VisitCallIn,
     unit_kind_label,
 )
 
@@ -94,6 +117,69 @@ def category_list(request, include_inactive: bool = False):
     if not include_inactive:
         qs = qs.filter(active=True)
     return qs.order_by("code")
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+FIGURE_GROUPS = ("street", "estate", "company", "department")
+# The counts of a Figures row (every field but its key, label, rank and rates).
+FIGURE_COUNTS = tuple(
+    f.name
+    for f in dataclasses.fields(metrics.Figures)
+    if f.name not in ("key", "label", "rank", "rates")
+)
+
+
+def _month(value: str) -> tuple[int, int]:
+    if not value:
+        previous = timezone.localdate().replace(day=1) - timedelta(days=1)
+        return previous.year, previous.month
+    match = MONTH_RE.match(value.strip())
+    if match and 2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
+        return int(match[1]), int(match[2])
+    raise ValidationError({"month": _("Give the month as YYYY-MM, e.g. 2026-03.")})
+
+
+def _figure_out(f: metrics.Figures) -> dict:
+    return {
+        "key": None if f.key is None else str(f.key),
+        "label": f.label,
+        "counts": {name: getattr(f, name) for name in FIGURE_COUNTS},
+        "rates": {k: (None if v is None else str(v)) for k, v in f.rates.items()},
+        "sample": f.sample,
+        "rank": f.rank,
+    }
+
+
+@router.get(
+    "/orders/figures",
+    response={200: FiguresOut, 400: ErrorOut, 403: ErrorOut},
+    summary="One month's figures (三率 and the guard metrics)",
+    description=(
+        "Counts and rates over the orders the caller may see, for one month (`month`, "
+        "YYYY-MM; default: the last full month), grouped by `group`: street (default), "
+        "estate, company or department. Rates are decimal fractions as strings (e.g. "
+        '"0.8500"), null when nothing was counted; `rank` orders the groups by composite '
+        "score (null for too small a sample). For those who dispatch or supervise."
+    ),
+)
+def order_figures(request, month: str = "", group: str = "street"):
+    scope = scope_of(request.user)
+    if not (scope.allows(Action.ORDERS_DISPATCH) or scope.allows(Action.ORDERS_SUPERVISE)):
+        raise PermissionDenied
+    year, number = _month(month)
+    if group not in FIGURE_GROUPS:
+        raise ValidationError({"group": _("Group by street, estate, company or department.")})
+    start, end = metrics.month_bounds(year, number)
+    rows = metrics.compute(order_policy.visible(request.user), start, end, group=group)
+    return {
+        "month": f"{year}-{number:02d}",
+        "group": group,
+        "start": start,
+        "end": end,
+        "items": [_figure_out(f) for f in rows],
+    }
 
 
 # -- list and register -----------------------------------------------------------------------
@@ -353,6 +439,204 @@ def order_act(request, order_id: int, action: MoveAction, payload: ActIn):
         data["visitor"] = user
     try:
         services.act(actor=user, order=order, action=action.value, payload=data)
+    except IllegalTransition as exc:
+        return _conflict(exc)
+    return _fresh(order)
+
+
+# -- extensions (延期) -----------------------------------------------------------------------
+
+
+def _extensions(order: WorkOrder):
+    return order.extensions.select_related(
+        "assignment__region",
+        "assignment__department",
+        "assignment__company",
+        "requested_by",
+        "decided_by",
+    )
+
+
+@router.get(
+    "/orders/{order_id}/extensions",
+    response={200: list[ExtensionOut], 404: ErrorOut},
+    summary="The order's extension requests (延期申请)",
+    description="Every extension the lead units asked for on this order, newest first.",
+)
+def extension_list(request, order_id: int):
+    return _extensions(_get(request.user, order_id))
+
+
+@router.post(
+    "/orders/{order_id}/extensions",
+    response={201: ExtensionOut, 409: ErrorOut, **ERRORS},
+    summary="Ask for an extension (申请延期)",
+    description=(
+        "The lead unit (its handler or lead) asks for 1 to 15 more working days, with a "
+        "reason, once per unit and before its feedback deadline, while the order is signed or "
+        "in progress. The deadline moves only when a supervisor approves. A second request, "
+        "a late one or one on an order not being handled answers 409; a missing reason or "
+        "days out of range 400."
+    ),
+)
+def extension_request(request, order_id: int, payload: ExtensionIn):
+    order = _get(request.user, order_id)
+    try:
+        extension = services.request_extension(
+            actor=request.user, order=order, days=payload.days, reason=payload.reason
+        )
+    except IllegalTransition as exc:
+        return _conflict(exc)
+    return Status(201, _extensions(order).get(pk=extension.pk))
+
+
+@router.post(
+    "/orders/extensions/{extension_id}/decision",
+    response={200: ExtensionOut, 409: ErrorOut, **ERRORS},
+    summary="Approve or refuse an extension (审批延期)",
+    description=(
+        "A supervisor of the order's area decides: approved, the lead unit's feedback "
+        "deadline moves by the working days asked, counted from the old deadline; refused, "
+        "nothing moves. A request decided before answers 409."
+    ),
+)
+def extension_decide(request, extension_id: int, payload: ExtensionDecisionIn):
+    extension = (
+        Extension.objects.select_related("assignment", "order")
+        .filter(pk=extension_id, order__in=order_policy.visible(request.user).values("pk"))
+        .first()
+    )
+    if extension is None:
+        raise Http404
+    try:
+        services.decide_extension(actor=request.user, extension=extension, approve=payload.approve)
+    except IllegalTransition as exc:
+        return _conflict(exc)
+    return _extensions(extension.order).get(pk=extension.pk)
+
+
+# -- disputes (纠纷调处) ---------------------------------------------------------------------
+
+
+@router.get(
+    "/orders/{order_id}/disputes",
+    response={200: list[DisputeStepOut], 404: ErrorOut},
+    summary="The order's dispute track (纠纷调处)",
+    description=(
+        "Each level the dispute reached, lowest first: street joint meeting, district joint "
+        "meeting, three-way mediation, litigation or arbitration; with the meeting, "
+        "participants, minutes, outcome and the follow-up of an agreement. The open level "
+        "has no outcome yet."
+    ),
+)
+def dispute_list(request, order_id: int):
+    return _get(request.user, order_id).dispute_steps.order_by("level", "id")
+
+
+@router.post(
+    "/orders/{order_id}/disputes/escalate",
+    response={200: OrderOut, 409: ErrorOut, **ERRORS},
+    summary="Take the order to dispute resolution (升级调处)",
+    description=(
+        "A supervisor, or the lead unit's lead, takes an order in progress or awaiting its "
+        "return visit to the street joint meeting (level 1); the handling clock stops. Needs "
+        "a reason (400 without). A move the state machine does not allow answers 409."
+    ),
+)
+def dispute_escalate(request, order_id: int, payload: EscalateIn):
+    order = _get(request.user, order_id)
+    if not actors_for(request.user, order):
+        raise PermissionDenied
+    reason = payload.reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the escalation.")})
+    try:
+        disputes.escalate(actor=request.user, order=order, reason=reason)
+    except IllegalTransition as exc:
+        return _conflict(exc)
+    return _fresh(order)
+
+
+@router.post(
+    "/orders/{order_id}/disputes/record",
+    response={200: OrderOut, 409: ErrorOut, **ERRORS},
+    summary="Record the outcome of the current dispute level",
+    description=(
+        "For a mediator or supervisor of the order's area. `agreed` (with the agreement) or "
+        "`withdrawn` settles the order, which goes back to feedback review; `failed` (with "
+        "`next_reason`) takes it to the next level, and after mediation refers it to court "
+        "or arbitration. At the mediation level `mediation` names the kind. A missing input, "
+        "or an order with no open level, answers 400; nothing is written."
+    ),
+)
+def dispute_record(request, order_id: int, payload: DisputeRecordIn):
+    user = request.user
+    order = _get(user, order_id)
+    if not actors_for(user, order) & {Actor.MEDIATOR, Actor.SUPERVISOR}:
+        raise PermissionDenied
+    data = payload.dict()
+    if data["met_at"] is None:
+        raise ValidationError({"met_at": _("Give the date of the meeting.")})
+    try:
+        disputes.record(actor=user, order=order, **data)
+    except IllegalTransition as exc:
+        return _conflict(exc)
+    return _fresh(order)
+
+
+@router.post(
+    "/orders/disputes/steps/{step_id}/performance",
+    response={200: DisputeStepOut, **ERRORS},
+    summary="Follow up an agreement (履行情况)",
+    description=(
+        "A mediator of the order's area records whether the agreement reached at this level "
+        "is being performed, was performed or was breached. A level without an agreement, or "
+        "an unknown value, answers 400."
+    ),
+)
+def dispute_performance(request, step_id: int, payload: PerformanceIn):
+    step = (
+        DisputeStep.objects.select_related("order")
+        .filter(pk=step_id, order__in=order_policy.visible(request.user).values("pk"))
+        .first()
+    )
+    if step is None:
+        raise Http404
+    return disputes.record_performance(
+        actor=request.user, step=step, performance=payload.performance.strip()
+    )
+
+
+# -- return visits (回访) --------------------------------------------------------------------
+
+
+@router.post(
+    "/orders/{order_id}/visit-calls",
+    response={200: OrderOut, 409: ErrorOut, **ERRORS},
+    summary="Record a return-visit phone call (电话回访)",
+    description=(
+        "A visitor of the order's area records a call. Reached: the answers close the order "
+        "(an unsatisfied one waits for the supervisor's rework or close); `satisfaction` is "
+        "then required (400 without). Not reached: the attempt is counted, and the third "
+        "failed call closes the order as unreachable. An order not awaiting its return visit "
+        "answers 409."
+    ),
+)
+def visit_call(request, order_id: int, payload: VisitCallIn):
+    user = request.user
+    order = _get(user, order_id)
+    if payload.reached and payload.satisfaction not in Visit.Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Choose how satisfied you are.")})
+    try:
+        with transaction.atomic():
+            services.record_call(
+                actor=user,
+                order=order,
+                reached=payload.reached,
+                solved=payload.solved if payload.reached else None,
+                satisfaction=payload.satisfaction if payload.reached else "",
+                comment=payload.comment.strip()[:2000],
+            )
     except IllegalTransition as exc:
         return _conflict(exc)
     return _fresh(order)

@@ -15,7 +15,8 @@ from anju.regions.models import Region
 from anju.regions.permissions import region_policy
 from anju.workorders.access import order_policy
 from anju.workorders.machine import Act
-from anju.workorders.models import Category, Channel, Kind
+from anju.workorders.models import Category, Channel, DisputeStep, Kind
+from anju.workorders.services import MAX_EXTENSION_DAYS
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
 
@@ -347,3 +348,68 @@ class ActionForm(StyledFormMixin, forms.Form):
 
     def payload(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+# -- extensions and disputes on the order page ---------------------------------------------
+
+
+class ExtensionRequestForm(StyledFormMixin, forms.Form):
+    """The lead unit asks for more time; services.request_extension checks the rest."""
+
+    days = forms.IntegerField(
+        label=_("working days"),
+        min_value=1,
+        max_value=MAX_EXTENSION_DAYS,
+        help_text=_("Counted in working days from the current deadline."),
+    )
+    reason = forms.CharField(
+        label=_("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_extension_%s")
+        super().__init__(*args, **kwargs)
+
+
+class DisputeRecordForm(StyledFormMixin, forms.Form):
+    """The outcome of the current dispute level; disputes.record checks what each outcome
+    needs (an agreement, a reason to go on, the kind of mediation at level 3)."""
+
+    outcome = forms.ChoiceField(
+        label=_("outcome"), choices=[("", "---------"), *DisputeStep.Outcome.choices]
+    )
+    met_at = forms.DateTimeField(
+        label=_("met at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    participants = _text(_("participants"), required=False)
+    minutes = _text(_("minutes"), rows=3, required=False)
+    agreement = _text(
+        _("agreement"), required=False, help_text=_("Required when an agreement was reached.")
+    )
+    mediation = forms.ChoiceField(
+        label=_("mediation"),
+        choices=[("", "---------"), *DisputeStep.Mediation.choices],
+        required=False,
+        help_text=_("Required at the three-way mediation level."),
+    )
+    judicial_confirmation = forms.BooleanField(label=_("judicially confirmed"), required=False)
+    next_reason = _text(
+        _("reason for the next level"),
+        required=False,
+        help_text=_("Required when no agreement was reached."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_dispute_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PerformanceForm(forms.Form):
+    performance = forms.ChoiceField(
+        label=_("performance"),
+        choices=[
+            (DisputeStep.Performance.PERFORMED, DisputeStep.Performance.PERFORMED.label),
+            (DisputeStep.Performance.BREACHED, DisputeStep.Performance.BREACHED.label),
+        ],
+    )

@@ -16,11 +16,19 @@ from anju.workorders.access import actors_for, lead_assignment, may_see_complain
 from anju.workorders.machine import Act, Actor, allowed_actions
 from anju.workorders.matrix_data import UNIT_KINDS
 
-# Every move except registration and dispatch, which have operations of their own.
+# Every move except those with operations of their own: registration, dispatch, and the
+# dispute moves (escalate, next level, settle, refer), which go through /disputes so that each
+# level is recorded.
+OWN_OPERATIONS = (
+    Act.REGISTER,
+    Act.DISPATCH,
+    Act.ESCALATE,
+    Act.ESCALATE_FURTHER,
+    Act.SETTLE,
+    Act.REFER,
+)
 MoveAction = enum.Enum(
-    "MoveAction",
-    [(a.name, a.value) for a in Act if a not in (Act.REGISTER, Act.DISPATCH)],
-    type=str,
+    "MoveAction", [(a.name, a.value) for a in Act if a not in OWN_OPERATIONS], type=str
 )
 
 
@@ -368,3 +376,139 @@ class OrderOut(OrderItemOut):
     def resolve_allowed_actions(obj, context):
         actions = allowed_actions(obj.state, actors_for(_user(context), obj))
         return [{"action": a, "label": _label(Act, a)} for a in actions]
+
+
+# -- extensions (延期) -----------------------------------------------------------------------
+
+
+class ExtensionIn(Schema):
+    days: int = Field(description="Working days asked for (1 to 15)")
+    reason: str = Field("", description="Why the unit needs more time")
+
+
+class ExtensionDecisionIn(Schema):
+    approve: bool = Field(description="true: the deadline moves by the days asked; false: not")
+
+
+class ExtensionOut(Schema):
+    id: int
+    order_id: int
+    unit: str = Field(description="The lead unit that asked")
+    days: int
+    reason: str
+    requested_by: str | None
+    requested_at: datetime
+    approved: bool | None = Field(description="Null until a supervisor decides")
+    decided_by: str | None
+    decided_at: datetime | None
+    old_due: datetime | None = Field(description="The feedback deadline when asked")
+    new_due: datetime | None = Field(description="The feedback deadline after approval")
+
+    @staticmethod
+    def resolve_unit(obj):
+        return assignment_label(obj.assignment)
+
+    @staticmethod
+    def resolve_requested_by(obj):
+        return str(obj.requested_by) if obj.requested_by_id else None
+
+    @staticmethod
+    def resolve_decided_by(obj):
+        return str(obj.decided_by) if obj.decided_by_id else None
+
+
+# -- disputes (纠纷调处) ---------------------------------------------------------------------
+
+
+class EscalateIn(Schema):
+    reason: str = Field("", description="Why the order goes to the street joint meeting")
+
+
+class DisputeRecordIn(Schema):
+    """The outcome of the current dispute level."""
+
+    outcome: str = Field("", description="agreed | failed | withdrawn")
+    met_at: datetime | None = Field(None, description="When the parties met")
+    participants: str = ""
+    minutes: str = Field("", description="Minutes of the meeting (会议纪要)")
+    agreement: str = Field("", description="Agreed: what was agreed (调解协议)")
+    mediation: str = Field(
+        "", description="At the mediation level: people | administrative | judicial"
+    )
+    judicial_confirmation: bool = Field(False, description="The agreement was confirmed by a court")
+    next_reason: str = Field("", description="Failed: why the dispute goes to the next level")
+
+
+class PerformanceIn(Schema):
+    performance: str = Field(description="pending | performed | breached")
+
+
+class DisputeStepOut(Schema):
+    id: int
+    order_id: int
+    level: int = Field(description="1 street meeting, 2 district meeting, 3 mediation, 4 court")
+    level_label: str
+    due: datetime | None
+    meeting_id: int | None
+    met_at: datetime | None
+    participants: str
+    minutes: str
+    outcome: str = Field(description="Empty while the level is open")
+    outcome_label: str
+    agreement: str
+    mediation: str
+    mediation_label: str
+    judicial_confirmation: bool
+    performance: str
+    performance_label: str
+    next_reason: str
+
+    @staticmethod
+    def resolve_level_label(obj):
+        return obj.get_level_display()
+
+    @staticmethod
+    def resolve_outcome_label(obj):
+        return obj.get_outcome_display() if obj.outcome else ""
+
+    @staticmethod
+    def resolve_mediation_label(obj):
+        return obj.get_mediation_display() if obj.mediation else ""
+
+    @staticmethod
+    def resolve_performance_label(obj):
+        return obj.get_performance_display() if obj.performance else ""
+
+
+# -- return visits (回访) --------------------------------------------------------------------
+
+
+class VisitCallIn(Schema):
+    reached: bool = Field(description="Whether the complainant answered the call")
+    solved: bool | None = Field(None, description="Reached: is the matter solved?")
+    satisfaction: str = Field("", description="Reached: satisfied | basic | unsatisfied")
+    comment: str = Field("", description="What the complainant said")
+
+
+# -- figures (三率) --------------------------------------------------------------------------
+
+
+class FigureOut(Schema):
+    key: str | None = Field(
+        description="Street code prefix, estate, company or department id; null for the whole"
+    )
+    label: str
+    counts: dict[str, int] = Field(description="created, complaints, dispatched, closed, ...")
+    rates: dict[str, str | None] = Field(
+        description='Decimal fractions as strings (e.g. "0.8500"); null without a denominator'
+    )
+    sample: int = Field(description="Ratings counted; too small a sample is not ranked")
+    rank: int | None
+
+
+class FiguresOut(Schema):
+    month: str = Field(description="YYYY-MM")
+    group: str
+    start: datetime
+    end: datetime
+    items: list[FigureOut] = Field(description="Ranked first, then the unranked by label")

@@ -11,6 +11,12 @@ urlpatterns = [
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/dispatch/", views.order_dispatch, name="dispatch"),
     path("<int:pk>/act/<str:action>/", views.order_act, name="act"),
+    path("<int:pk>/extension/", views.extension_request, name="extension_request"),
+    path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("<int:pk>/dispute/", views.dispute_record, name="dispute_record"),
+    path(
+        "dispute-steps/<int:pk>/performance/", views.dispute_performance, name="dispute_performance"
+    ),
     # The complainant's personal return-visit link: no login, the token is the key.
     path("visit/<str:token>/", visit_views.visit, name="visit"),
     path("figures/", metrics_views.figures, name="figures"),

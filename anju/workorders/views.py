@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,7 +30,7 @@ from anju.core.worktime import explain
 from anju.estates.models import Estate, Unit
 from anju.regions.models import Department, Region
 from anju.regions.permissions import region_policy
-from anju.workorders import services
+from anju.workorders import disputes, services
 from anju.workorders.access import actors_for, lead_assignment, may_see_complainant, order_policy
 from anju.workorders.deadlines import Unit as TimeUnit
 from anju.workorders.forms import (
@@ -39,8 +39,11 @@ from anju.workorders.forms import (
     PAYLOAD_LABELS,
     ActionForm,
     DispatchForm,
+    DisputeRecordForm,
+    ExtensionRequestForm,
     IntakeForm,
     OwnerReportForm,
+    PerformanceForm,
 )
 from anju.workorders.machine import (
     OPEN,
@@ -51,7 +54,14 @@ from anju.workorders.machine import (
     State,
     allowed_actions,
 )
-from anju.workorders.models import Assignment, Category, Channel, WorkOrder
+from anju.workorders.models import (
+    Assignment,
+    Category,
+    Channel,
+    DisputeStep,
+    Extension,
+    WorkOrder,
+)
 from anju.workorders.services import UnitRef
 
 # -- presentation helpers ----------------------------------------------------------------------
@@ -582,9 +592,58 @@ def _complainant(order: WorkOrder, show: bool) -> dict:
     }
 
 
+# The moves of the dispute track: on the page they go through the dispute card
+# (disputes.record), never through the generic action forms.
+DISPUTE_ACTS = {Act.SETTLE, Act.ESCALATE_FURTHER, Act.REFER}
+
+
+def _extension_context(actor, order: WorkOrder, roles: set[str]) -> dict:
+    """The extension history, the lead unit's request form while it may still ask, and the
+    supervisor's pending decisions."""
+    extensions = list(order.extensions.select_related("requested_by", "decided_by"))
+    lead = lead_assignment(order)
+    may_request = bool(
+        roles & {Actor.HANDLER, Actor.UNIT_LEAD}
+        and lead is not None
+        and order.state in (State.SIGNED, State.IN_PROGRESS)
+        and lead.feedback_due is not None
+        and lead.feedback_due > timezone.now()
+        and not any(e.assignment_id == lead.pk for e in extensions)
+    )
+    return {
+        "extensions": extensions,
+        "extension_form": ExtensionRequestForm() if may_request else None,
+        "may_decide_extension": Actor.SUPERVISOR in roles,
+    }
+
+
+def _dispute_context(actor, order: WorkOrder, roles: set[str]) -> dict:
+    steps = list(order.dispute_steps.order_by("level", "id"))
+    current = next((s for s in reversed(steps) if not s.outcome), None)
+    may_record = (
+        order.state == State.ESCALATED
+        and current is not None
+        and bool(roles & {Actor.MEDIATOR, Actor.SUPERVISOR})
+    )
+    form = None
+    if may_record:
+        form = DisputeRecordForm(initial={"met_at": timezone.localtime().replace(second=0)})
+    return {
+        "dispute_steps": steps,
+        "dispute_current": current,
+        "dispute_form": form,
+        "may_record_performance": Actor.MEDIATOR in roles,
+        "performance_form": PerformanceForm(),
+    }
+
+
 def _detail_context(actor, order: WorkOrder) -> dict:
     roles = actors_for(actor, order)
-    allowed = [a for a in allowed_actions(order.state, roles) if a != Act.REGISTER]
+    allowed = [
+        a
+        for a in allowed_actions(order.state, roles)
+        if a != Act.REGISTER and a not in DISPUTE_ACTS
+    ]
     units = unit_options(order) if Act.APPROVE_RETURN in allowed else {}
     action_forms = [
         {
@@ -610,6 +669,8 @@ def _detail_context(actor, order: WorkOrder) -> dict:
         "timeline": _timeline(order, show),
         "lead": lead_assignment(order),
         "visit_link": _visit_link(order, roles),
+        **_extension_context(actor, order, roles),
+        **_dispute_context(actor, order, roles),
     }
 
 
@@ -629,32 +690,154 @@ def order_detail(request, pk):
     return render(request, "workorders/detail.html", _detail_context(actor, order))
 
 
+def _form_errors(request, form) -> None:
+    """Each error of a posted form as a message: "field label：error"."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            text = f"{field.label}：{error}" if field is not None else error
+            messages.error(request, text)
+
+
+def _service_errors(request, error: Exception) -> None:
+    if isinstance(error, IllegalTransition):
+        messages.error(request, error.message)
+    else:
+        for message in error.messages:
+            messages.error(request, message)
+
+
 @require_POST
 def order_act(request, pk, action):
-    """Apply one move from the order page; a refused move comes back as a message."""
+    """Apply one move from the order page; a refused move comes back as a message. An
+    escalation opens the dispute track; its later moves go through dispute_record."""
     actor = request.user
-    if action not in ACTION_FIELDS:
+    if action not in ACTION_FIELDS or action in DISPUTE_ACTS:
         raise Http404
     order = order_policy.get(actor, pk, qs=_order_qs())
     units = unit_options(order) if action == Act.APPROVE_RETURN else {}
     form = ActionForm(request.POST, action=action, order=order, actor=actor, units=units)
     if not form.is_valid():
-        for name, errors in form.errors.items():
-            field = form.fields.get(name)
-            for error in errors:
-                text = f"{field.label}：{error}" if field is not None else error
-                messages.error(request, text)
+        _form_errors(request, form)
         return redirect("workorders:detail", order.pk)
     try:
-        services.act(actor=actor, order=order, action=action, payload=form.payload())
-    except IllegalTransition as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        if action == Act.ESCALATE:
+            reason = form.payload().get("reason", "")
+            disputes.escalate(actor=actor, order=order, reason=reason)
+        else:
+            services.act(actor=actor, order=order, action=action, payload=form.payload())
+    except (IllegalTransition, ValidationError) as error:
+        _service_errors(request, error)
     else:
         messages.success(request, gettext("Done: %(action)s.") % {"action": Act(action).label})
     return redirect("workorders:detail", order.pk)
+
+
+# -- extensions (延期) and the dispute track (纠纷调处) on the order page -----------------------
+
+
+@require_POST
+def extension_request(request, pk):
+    """The lead unit asks for more time; the service decides whether it still may."""
+    actor = request.user
+    order = order_policy.get(actor, pk, qs=_order_qs())
+    form = ExtensionRequestForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("workorders:detail", order.pk)
+    try:
+        services.request_extension(
+            actor=actor,
+            order=order,
+            days=form.cleaned_data["days"],
+            reason=form.cleaned_data["reason"],
+        )
+    except (IllegalTransition, ValidationError) as error:
+        _service_errors(request, error)
+    else:
+        messages.success(request, gettext("Extension requested; a supervisor will decide."))
+    return redirect("workorders:detail", order.pk)
+
+
+@require_POST
+def extension_decide(request, pk):
+    """A supervisor approves (approve=1) or refuses (approve=0) a pending extension."""
+    actor = request.user
+    extension = get_object_or_404(
+        Extension.objects.select_related("order", "assignment"),
+        pk=pk,
+        order__in=order_policy.visible(actor),
+    )
+    approve = request.POST.get("approve")
+    if approve not in ("0", "1"):
+        messages.error(request, gettext("Choose to approve or refuse the extension."))
+        return redirect("workorders:detail", extension.order_id)
+    try:
+        services.decide_extension(actor=actor, extension=extension, approve=approve == "1")
+    except (IllegalTransition, ValidationError) as error:
+        _service_errors(request, error)
+    else:
+        if approve == "1":
+            messages.success(request, gettext("Extension approved: the deadline has moved."))
+        else:
+            messages.success(request, gettext("Extension refused: the deadline stays."))
+    return redirect("workorders:detail", extension.order_id)
+
+
+@require_POST
+def dispute_record(request, pk):
+    """A mediator or supervisor records the outcome of the current dispute level."""
+    actor = request.user
+    order = order_policy.get(actor, pk, qs=_order_qs())
+    if not actors_for(actor, order) & {Actor.MEDIATOR, Actor.SUPERVISOR}:
+        raise PermissionDenied
+    form = DisputeRecordForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("workorders:detail", order.pk)
+    data = form.cleaned_data
+    try:
+        disputes.record(
+            actor=actor,
+            order=order,
+            outcome=data["outcome"],
+            met_at=data["met_at"],
+            participants=data["participants"],
+            minutes=data["minutes"],
+            agreement=data["agreement"],
+            mediation=data["mediation"],
+            judicial_confirmation=data["judicial_confirmation"],
+            next_reason=data["next_reason"],
+        )
+    except (IllegalTransition, ValidationError) as error:
+        _service_errors(request, error)
+    else:
+        messages.success(request, gettext("Dispute outcome recorded."))
+    return redirect("workorders:detail", order.pk)
+
+
+@require_POST
+def dispute_performance(request, pk):
+    """Follow up an agreement of the dispute track: performed or not."""
+    actor = request.user
+    step = get_object_or_404(
+        DisputeStep.objects.select_related("order"),
+        pk=pk,
+        order__in=order_policy.visible(actor),
+    )
+    form = PerformanceForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("workorders:detail", step.order_id)
+    try:
+        disputes.record_performance(
+            actor=actor, step=step, performance=form.cleaned_data["performance"]
+        )
+    except ValidationError as error:
+        _service_errors(request, error)
+    else:
+        messages.success(request, gettext("Performance of the agreement recorded."))
+    return redirect("workorders:detail", step.order_id)
 
 
 def order_dispatch(request, pk):

@@ -1,13 +1,13 @@
 """The work-order API: scope, registration, dispatch, every move, protection of complainants."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from anju.core.models import AuditEvent
-from anju.workorders.models import Assignment, Event, WorkOrder
+from anju.workorders.models import Assignment, DisputeStep, Event, Extension, Visit, WorkOrder
 
 V1 = "/api/v1"
 
@@ -543,7 +543,380 @@ def test_openapi_lists_the_work_order_operations(client, db):
         ("get", "/api/v1/orders/{order_id}/suggestion"),
         ("post", "/api/v1/orders/{order_id}/dispatch"),
         ("post", "/api/v1/orders/{order_id}/actions/{action}"),
+        ("get", "/api/v1/orders/{order_id}/extensions"),
+        ("post", "/api/v1/orders/{order_id}/extensions"),
+        ("post", "/api/v1/orders/extensions/{extension_id}/decision"),
+        ("get", "/api/v1/orders/{order_id}/disputes"),
+        ("post", "/api/v1/orders/{order_id}/disputes/escalate"),
+        ("post", "/api/v1/orders/{order_id}/disputes/record"),
+        ("post", "/api/v1/orders/disputes/steps/{step_id}/performance"),
+        ("post", "/api/v1/orders/{order_id}/visit-calls"),
+        ("get", "/api/v1/orders/figures"),
     }
     act = schema["paths"]["/api/v1/orders/{order_id}/actions/{action}"]["post"]
     assert "409" in act["responses"]
     assert all(schema["paths"][p][m].get("description") for m, p in operations)
+
+
+# -- extensions, disputes, return-visit calls, figures -----------------------------------------
+
+
+def handled(api, world, until="signed"):
+    """A cleaning complaint in estate A, led by company X, moved on over the API until the
+    state named: signed, in_progress or pending_visit."""
+    order = register(api, world, category="service.cleaning", title="楼道垃圾未清运")
+    path = f"/orders/{order['id']}/actions"
+    company = api("company_x_manager")
+    steps = [(company, "sign", {})]
+    if until in ("in_progress", "pending_visit"):
+        steps.append((company, "contact", {}))
+    if until == "pending_visit":
+        steps.append((company, "submit_feedback", {"result": "solved", "reply": "已清运"}))
+        steps.append((api("district_admin"), "approve_feedback", {}))
+    for client, action, payload in steps:
+        response = client.post(f"{path}/{action}", payload)
+        assert response.status_code == 200, response.content
+    assert response.json()["state"] == until
+    return order
+
+
+def written():
+    """What a refused request must leave untouched."""
+    return (
+        Event.objects.count(),
+        AuditEvent.objects.count(),
+        Extension.objects.count(),
+        DisputeStep.objects.count(),
+        list(Visit.objects.values_list("attempts", "answered_at")),
+        list(WorkOrder.objects.values_list("state", "dispute_level", "feedback_due")),
+    )
+
+
+def test_an_extension_is_asked_for_once_and_decided_by_the_supervisor(world, api):
+    order = handled(api, world)
+    company = api("company_x_manager")
+    path = f"/orders/{order['id']}/extensions"
+
+    asked = company.post(path, {"days": 3, "reason": "需采购配件"})
+
+    assert asked.status_code == 201, asked.content
+    extension = asked.json()
+    assert extension["days"] == 3
+    assert extension["reason"] == "需采购配件"
+    assert extension["unit"] == world.company_x.name
+    assert extension["approved"] is None
+    assert extension["requested_by"] == str(world.people.company_x_manager)
+    assert [e["id"] for e in api("street_a_officer").get(path).json()] == [extension["id"]]
+    before = written()
+
+    again = company.post(path, {"days": 2, "reason": "再延期"})
+    own = company.post(f"/orders/extensions/{extension['id']}/decision", {"approve": True})
+
+    assert again.status_code == 409
+    assert again.json()["detail"]
+    assert own.status_code == 403
+    assert written() == before
+
+    decided = api("district_admin").post(
+        f"/orders/extensions/{extension['id']}/decision", {"approve": True}
+    )
+
+    assert decided.status_code == 200, decided.content
+    body = decided.json()
+    assert body["approved"] is True
+    assert body["decided_by"] == str(world.people.district_admin)
+    assert body["new_due"] is not None
+    stored = WorkOrder.objects.get(pk=order["id"])
+    # (JSON carries milliseconds)
+    assert abs(stored.feedback_due - datetime.fromisoformat(body["new_due"])) < timedelta(
+        milliseconds=1
+    )
+    assert stored.feedback_due > datetime.fromisoformat(body["old_due"])
+    twice = api("district_admin").post(
+        f"/orders/extensions/{extension['id']}/decision", {"approve": False}
+    )
+    assert twice.status_code == 409
+    assert Extension.objects.get().approved is True
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({"days": 3, "reason": " "}, "reason"), ({"days": 30, "reason": "x"}, "days")],
+)
+def test_a_bad_extension_request_is_400_and_writes_nothing(world, api, payload, field):
+    order = handled(api, world)
+    before = written()
+
+    response = api("company_x_manager").post(f"/orders/{order['id']}/extensions", payload)
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
+    assert written() == before
+
+
+def test_an_extension_of_an_order_not_being_handled_is_409(world, api):
+    order = register(api, world, category="service.cleaning")  # dispatched, not signed
+
+    response = api("company_x_manager").post(
+        f"/orders/{order['id']}/extensions", {"days": 2, "reason": "x"}
+    )
+
+    assert response.status_code == 409
+    assert not Extension.objects.exists()
+
+
+def test_a_dispute_goes_up_a_level_then_settles_and_is_followed_up(world, api):
+    order = handled(api, world, "in_progress")
+    admin = api("district_admin")
+    path = f"/orders/{order['id']}/disputes"
+
+    escalated = admin.post(f"{path}/escalate", {"reason": "收费争议，双方分歧大"})
+
+    assert escalated.status_code == 200, escalated.content
+    assert escalated.json()["state"] == "escalated"
+    [step] = admin.get(path).json()
+    assert (step["level"], step["outcome"], step["next_reason"]) == (1, "", "收费争议，双方分歧大")
+    assert step["level_label"]
+    assert step["due"] is not None
+
+    # a failure needs the reason to go on: 400, nothing written
+    before = written()
+    met_at = timezone.now().isoformat()
+    no_reason = admin.post(f"{path}/record", {"outcome": "failed", "met_at": met_at})
+    no_date = admin.post(f"{path}/record", {"outcome": "failed", "next_reason": "x"})
+    assert no_reason.status_code == 400
+    assert "next_reason" in no_reason.json()["errors"]
+    assert no_date.status_code == 400
+    assert "met_at" in no_date.json()["errors"]
+    assert written() == before
+
+    # the street officer, a mediator of the area, records the street meeting's failure
+    failed = api("street_a_officer").post(
+        f"{path}/record",
+        {
+            "outcome": "failed",
+            "met_at": met_at,
+            "participants": "街道、社区、物业、业委会",
+            "minutes": "未达成一致",
+            "next_reason": "提交区级联席会议",
+        },
+    )
+    assert failed.status_code == 200, failed.content
+    assert failed.json()["dispute_level"] == 2
+    agreed = admin.post(
+        f"{path}/record",
+        {"outcome": "agreed", "met_at": met_at, "agreement": "物业退还多收费用 300 元"},
+    )
+    assert agreed.status_code == 200, agreed.content
+    assert agreed.json()["state"] == "feedback_submitted"
+
+    steps = admin.get(path).json()
+    assert [(s["level"], s["outcome"]) for s in steps] == [(1, "failed"), (2, "agreed")]
+    assert steps[0]["minutes"] == "未达成一致"
+    assert steps[1]["performance"] == "pending"
+    performance = f"/orders/disputes/steps/{steps[1]['id']}/performance"
+    unknown = admin.post(performance, {"performance": "maybe"})
+    no_agreement = admin.post(
+        f"/orders/disputes/steps/{steps[0]['id']}/performance", {"performance": "performed"}
+    )
+    performed = admin.post(performance, {"performance": "performed"})
+    assert unknown.status_code == 400
+    assert no_agreement.status_code == 400
+    assert performed.status_code == 200, performed.content
+    assert performed.json()["performance"] == "performed"
+    assert DisputeStep.objects.get(pk=steps[0]["id"]).performance == ""
+
+    # settled: no longer in a state that can be escalated, nor has an open level
+    again = admin.post(f"{path}/escalate", {"reason": "再次升级"})
+    closed_level = admin.post(
+        f"{path}/record", {"outcome": "failed", "met_at": met_at, "next_reason": "x"}
+    )
+    assert again.status_code == 409
+    assert again.json()["detail"]
+    assert closed_level.status_code == 400
+
+
+def test_an_escalation_needs_a_reason_and_an_order_in_progress(world, api):
+    order = handled(api, world, "in_progress")
+    registered = register(api, world, category="service.cleaning", auto_dispatch=False)
+    before = written()
+
+    blank = api("district_admin").post(f"/orders/{order['id']}/disputes/escalate", {"reason": " "})
+    too_early = api("district_admin").post(
+        f"/orders/{registered['id']}/disputes/escalate", {"reason": "争议"}
+    )
+
+    assert blank.status_code == 400
+    assert "reason" in blank.json()["errors"]
+    assert too_early.status_code == 409
+    assert written() == before
+
+
+def test_the_visitor_calls_until_the_complainant_answers(world, api):
+    order = handled(api, world, "pending_visit")
+    visitor = api("community_a1_worker")
+    path = f"/orders/{order['id']}/visit-calls"
+
+    missed = visitor.post(path, {"reached": False})
+    assert missed.status_code == 200, missed.content
+    assert missed.json()["state"] == "pending_visit"
+    assert Visit.objects.get(order_id=order["id"]).attempts == 1
+
+    before = written()
+    unrated = visitor.post(path, {"reached": True, "solved": True})
+    assert unrated.status_code == 400
+    assert "satisfaction" in unrated.json()["errors"]
+    assert written() == before
+
+    reached = visitor.post(
+        path, {"reached": True, "solved": True, "satisfaction": "satisfied", "comment": "满意"}
+    )
+    assert reached.status_code == 200, reached.content
+    assert reached.json()["state"] == "closed"
+    visit = Visit.objects.get(order_id=order["id"])
+    assert (visit.satisfaction, visit.solved, visit.method) == ("satisfied", True, "phone")
+    assert visit.visitor == world.people.community_a1_worker
+
+    late = visitor.post(path, {"reached": False})
+    assert late.status_code == 409
+    assert late.json()["detail"]
+
+
+def _dispute_objects(api, world):
+    """An order with an extension asked for, one escalated with an agreement to follow up,
+    and one awaiting its return visit: ids for every new operation."""
+    signed = handled(api, world)
+    extension = api("company_x_manager").post(
+        f"/orders/{signed['id']}/extensions", {"days": 2, "reason": "需采购配件"}
+    )
+    disputed = handled(api, world, "in_progress")
+    admin = api("district_admin")
+    admin.post(f"/orders/{disputed['id']}/disputes/escalate", {"reason": "争议"})
+    admin.post(
+        f"/orders/{disputed['id']}/disputes/record",
+        {"outcome": "agreed", "met_at": timezone.now().isoformat(), "agreement": "退费"},
+    )
+    visiting = handled(api, world, "pending_visit")
+    return {
+        "signed": signed["id"],
+        "extension": extension.json()["id"],
+        "disputed": disputed["id"],
+        "step": DisputeStep.objects.get(order_id=disputed["id"]).pk,
+        "visiting": visiting["id"],
+    }
+
+
+def _new_operations(o):
+    return [
+        ("get", f"/orders/{o['signed']}/extensions", None),
+        ("post", f"/orders/{o['signed']}/extensions", {"days": 1, "reason": "x"}),
+        ("post", f"/orders/extensions/{o['extension']}/decision", {"approve": True}),
+        ("get", f"/orders/{o['disputed']}/disputes", None),
+        ("post", f"/orders/{o['visiting']}/disputes/escalate", {"reason": "争议"}),
+        (
+            "post",
+            f"/orders/{o['disputed']}/disputes/record",
+            {"outcome": "withdrawn", "met_at": timezone.now().isoformat()},
+        ),
+        ("post", f"/orders/disputes/steps/{o['step']}/performance", {"performance": "breached"}),
+        ("post", f"/orders/{o['visiting']}/visit-calls", {"reached": False}),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["neighbour_admin", "fire_n_handler"])
+def test_the_neighbour_gets_404_on_the_new_operations_and_nothing_is_written(world, api, persona):
+    objects = _dispute_objects(api, world)
+    before = written()
+    client = api(persona)
+
+    responses = [
+        client.get(path) if method == "get" else client.post(path, payload)
+        for method, path, payload in _new_operations(objects)
+    ]
+
+    assert [r.status_code for r in responses] == [404] * len(responses)
+    assert written() == before
+
+
+def test_without_the_right_role_the_new_operations_are_403(world, api):
+    o = _dispute_objects(api, world)
+    before = written()
+    met_at = timezone.now().isoformat()
+
+    refused = [
+        api("auditor").post(f"/orders/{o['signed']}/extensions", {"days": 1, "reason": "x"}),
+        api("company_x_manager").post(
+            f"/orders/extensions/{o['extension']}/decision", {"approve": True}
+        ),
+        api("auditor").post(f"/orders/{o['visiting']}/disputes/escalate", {"reason": "争议"}),
+        api("company_x_manager").post(
+            f"/orders/{o['disputed']}/disputes/record", {"outcome": "withdrawn", "met_at": met_at}
+        ),
+        api("company_x_manager").post(
+            f"/orders/disputes/steps/{o['step']}/performance", {"performance": "breached"}
+        ),
+        api("company_x_manager").post(f"/orders/{o['visiting']}/visit-calls", {"reached": False}),
+        api("fire_handler").get("/orders/figures"),
+        api("auditor").get("/orders/figures"),
+        api("company_x_manager").get("/orders/figures"),
+    ]
+
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    assert all(r.json()["detail"] for r in refused)
+    assert written() == before
+
+
+def test_figures_count_the_orders_in_scope_by_street(world, api):
+    register(api, world)
+    register(api, world, category="service.attitude")
+    register(
+        api, world, "street_b_officer", category="service.attitude", estate_id=world.estate_b.pk
+    )
+    register(api, world, "neighbour_admin", estate_id=world.estate_n.pk)
+    month = timezone.localdate().strftime("%Y-%m")
+
+    district = api("district_admin").get("/orders/figures", month=month, group="street")
+    street = api("street_a_officer").get("/orders/figures", month=month)
+    neighbour = api("neighbour_admin").get("/orders/figures", month=month)
+
+    assert district.status_code == 200, district.content
+    body = district.json()
+    assert (body["month"], body["group"]) == (month, "street")
+    by_key = {item["key"]: item for item in body["items"]}
+    assert set(by_key) == {world.street_a.code[:9], world.street_b.code[:9]}
+    street_a = by_key[world.street_a.code[:9]]
+    assert street_a["label"] == world.street_a.name
+    assert street_a["counts"]["created"] == 2
+    assert street_a["counts"]["dispatched"] == 2
+    assert street_a["rates"]["rejected"] == "0.0000"
+    assert street_a["rates"]["satisfaction"] is None
+    assert street_a["rank"] is None  # no ratings yet
+    assert [i["key"] for i in street.json()["items"]] == [world.street_a.code[:9]]
+    assert [i["key"] for i in neighbour.json()["items"]] == [world.n_street.code[:9]]
+
+
+def test_figures_group_by_company_and_default_to_the_last_full_month(world, api):
+    register(api, world, category="service.attitude")
+    client = api("district_admin")
+
+    by_company = client.get(
+        "/orders/figures", month=timezone.localdate().strftime("%Y-%m"), group="company"
+    ).json()
+    default = client.get("/orders/figures")
+
+    assert [(i["key"], i["label"]) for i in by_company["items"]] == [
+        (str(world.company_x.pk), world.company_x.name)
+    ]
+    assert default.status_code == 200
+    assert default.json()["month"] < timezone.localdate().strftime("%Y-%m")
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"month": "2026-13"}, "month"), ({"month": "March"}, "month"), ({"group": "x"}, "group")],
+)
+def test_figures_refuse_a_bad_month_or_group(world, api, params, field):
+    response = api("district_admin").get("/orders/figures", **params)
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
