@@ -628,15 +628,14 @@ def visit_call(request, order_id: int, payload: VisitCallIn):
     if payload.reached and payload.satisfaction not in Visit.Satisfaction.values:
         raise ValidationError({"satisfaction": _("Choose how satisfied you are.")})
     try:
-        with transaction.atomic():
-            services.record_call(
-                actor=user,
-                order=order,
-                reached=payload.reached,
-                solved=payload.solved if payload.reached else None,
-                satisfaction=payload.satisfaction if payload.reached else "",
-                comment=payload.comment.strip()[:2000],
-            )
+        services.record_call(
+            actor=user,
+            order=order,
+            reached=payload.reached,
+            solved=payload.solved if payload.reached else None,
+            satisfaction=payload.satisfaction if payload.reached else "",
+            comment=payload.comment.strip()[:2000],
+        )
     except IllegalTransition as exc:
         return _conflict(exc)
     return _fresh(order)

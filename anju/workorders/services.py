@@ -557,9 +557,11 @@ def answer_visit(*, token: str, solved: bool, satisfaction: str, comment: str = 
     return visit.order
 
 
+@transaction.atomic
 def record_call(*, actor, order: WorkOrder, reached: bool, solved: bool | None = None,
                 satisfaction: str = "", comment: str = "", now=None) -> WorkOrder:  # fmt: skip
-    """A visitor's phone call. Reached: the answers close the order (or, unsatisfied, wait
+    """A visitor's phone call, all or nothing (a refused close leaves no counted attempt).
+    Reached: the answers close the order (or, unsatisfied, wait
     for the supervisor). Not reached: counted; the third failed try closes the order as
     unreachable (complaints.md §2.3 #16)."""
     now = now or timezone.now()
