@@ -31,6 +31,7 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data --if-empty
 	$(BIN)/python manage.py import_jobs_recover
+	$(BIN)/python manage.py demo_votes --if-empty
 	$(BIN)/python manage.py personas
 	$(BIN)/python manage.py orders_sweep --loop 60 & SWEEP=$$!; \
 	trap 'kill $$SWEEP 2>/dev/null' EXIT INT TERM; \

@@ -18,6 +18,7 @@ from anju.core.audit_api import router as audit_router  # noqa: E402
 from anju.core.import_api import router as import_router  # noqa: E402
 from anju.estates.api import router as estates_router  # noqa: E402
 from anju.regions.api import router as regions_router  # noqa: E402
+from anju.voting.api import router as votes_router  # noqa: E402
 from anju.workorders.api import router as orders_router  # noqa: E402
 
 api.add_router("/v1/regions", regions_router)
@@ -26,3 +27,4 @@ api.add_router("/v1", companies_router)
 api.add_router("/v1/audit", audit_router)
 api.add_router("/v1", import_router)
 api.add_router("/v1", orders_router)
+api.add_router("/v1", votes_router)

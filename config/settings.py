@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "anju.estates",
     "anju.companies",
     "anju.workorders",
+    "anju.voting",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,11 @@ if not ANJU_PII_KEY:
 # Background work: run in-process threads unless Celery is configured (production).
 ANJU_TASKS_EAGER = env_bool("ANJU_TASKS_EAGER", False)
 ANJU_PAGE_SIZE = 25
+# Text messages go through this backend: the default logs them (development); production
+# points it to a class with a send(phone, text) method for its SMS gateway.
+# Behind a reverse proxy (nginx) the client's address is the last X-Forwarded-For entry.
+ANJU_BEHIND_PROXY = env_bool("ANJU_BEHIND_PROXY", False)
+ANJU_SMS_BACKEND = os.environ.get("ANJU_SMS_BACKEND", "anju.core.sms.LogBackend")
 ANJU_COUNT_CAP = 10_000
 
 LOGGING = {

@@ -11,6 +11,7 @@ urlpatterns = [
     path("estates/", include("anju.estates.urls")),
     path("companies/", include("anju.companies.urls")),
     path("orders/", include("anju.workorders.urls")),
+    path("votes/", include("anju.voting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ so an unsafe method must pass on the token alone.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -23,6 +24,9 @@ from anju.accounts.models import ApiToken
 from anju.core.audit import audit_record
 from anju.core.models import AuditEvent
 from anju.estates.models import Estate
+from anju.voting import services as voting_services
+from anju.voting.models import Meeting, Motion
+from anju.voting.rules import Matter
 from anju.workorders import disputes as order_disputes
 from anju.workorders import services as order_services
 from anju.workorders.machine import Act
@@ -144,6 +148,110 @@ ORDERS_OF = {
 }
 
 
+def _meeting(w, stage="draft", estate=None, actor=None):
+    """A meeting with one motion, its clock set around now, brought to stage: draft (voting
+    17-20 days ahead), noticed or open (voting from an hour ago for 3 days), due (voting
+    ended an hour ago) or closed. The audit records of the setting-up are removed."""
+    now = timezone.now()
+    actor = actor or w.people.street_a_officer
+    if stage == "draft":
+        opens, closes, noticed = now + timedelta(days=17), now + timedelta(days=20), None
+    elif stage in ("noticed", "open"):
+        opens, closes, noticed = now - timedelta(hours=1), now + timedelta(days=3), 20
+    else:
+        opens, closes, noticed = now - timedelta(days=10), now - timedelta(hours=1), 30
+    meeting = voting_services.create_meeting(
+        actor=actor, estate=estate or w.estate_a, title="业主大会", opens_at=opens,
+        closes_at=closes,
+    )  # fmt: skip
+    voting_services.add_motion(
+        actor=actor, meeting=meeting, title="续聘物业", matter=Matter.HIRE_MANAGER
+    )
+    if noticed:
+        voting_services.give_notice(actor=actor, meeting=meeting, now=now - timedelta(days=noticed))
+    if stage in ("open", "due", "closed"):
+        voting_services.open_voting(actor=actor, meeting=meeting, now=opens)
+    if stage == "closed":
+        voting_services.close_voting(actor=actor, meeting=meeting, now=now)
+    meeting.refresh_from_db()
+    AuditEvent.objects.all().delete()
+    return meeting
+
+
+HOLDER_ID = "510104199001011234"
+
+
+def _meeting_ids(stage):
+    return lambda w: {"meeting_id": _meeting(w, stage).pk}
+
+
+def _motion_ids(stage):
+    return lambda w: {"motion_id": _meeting(w, stage).motions.get().pk}
+
+
+def _last_motion():
+    return Motion.objects.latest("id").pk
+
+
+def _roll_entry(w):
+    motion = _meeting(w, "noticed").motions.get()
+    return {"entry_id": motion.roll.get(key=f"owner:{w.owners['a'][2].pk}").pk}
+
+
+def _proxy(w):
+    meeting = _meeting(w, "open")
+    proxy = voting_services.record_proxy(
+        actor=w.people.community_a1_worker, meeting=meeting, owner=w.owners["a"][1],
+        holder_name="赵代理", holder_id_number=HOLDER_ID,
+    )  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return {"proxy_id": proxy.pk}
+
+
+def _sheet(w):
+    meeting = _meeting(w, "open")
+    sheet = voting_services.enter_paper(
+        actor=w.people.community_a1_worker, meeting=meeting, number="001",
+        voter_key=f"owner:{w.owners['a'][0].pk}", choices={meeting.motions.get().pk: "yes"},
+    )  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return {"sheet_id": sheet.pk}
+
+
+def _meeting_in(estate):
+    now = timezone.now()
+    return {
+        "estate_id": estate.pk,
+        "title": "业主大会",
+        "opens_at": (now + timedelta(days=20)).isoformat(),
+        "closes_at": (now + timedelta(days=25)).isoformat(),
+    }
+
+
+def _votes_world(w):
+    """A meeting in estate A (street A), one in estate B (street B) and one in the
+    neighbouring district."""
+    w.meetings = {
+        "a": _meeting(w),
+        "b": _meeting(w, estate=w.estate_b, actor=w.people.street_b_officer),
+        "n": Meeting.objects.create(estate=w.estate_n, title="浣花苑业主大会"),
+    }
+
+
+VOTES_OF = {
+    "district_admin": "a b",
+    "district_staff": "a b",
+    "auditor": "a b",
+    "neighbour_admin": "n",
+    "street_a_officer": "a",
+    "street_b_officer": "b",
+    "community_a1_worker": "a",
+    "committee_a_member": "a",
+    "owner_unit_101": "a",
+    "owner_other_estate": "b",
+}
+
+
 LISTS = {
     "estates": ListOp(
         "/estates", "id", lambda w, p: [e.pk for e in estates_of(w, p)], tuple(ESTATES_OF)
@@ -174,6 +282,13 @@ LISTS = {
         lambda w, p: [w.orders[k].pk for k in ORDERS_OF[p].split()],
         tuple(ORDERS_OF),
         setup=_orders_world,
+    ),
+    "votes": ListOp(
+        "/votes",
+        "id",
+        lambda w, p: [w.meetings[k].pk for k in VOTES_OF[p].split()],
+        tuple(VOTES_OF),
+        setup=_votes_world,
     ),
 }
 
@@ -603,6 +718,201 @@ OBJECT_OPS = {
         payload=lambda w: {"reached": True, "solved": True, "satisfaction": "satisfied"},
         audit="workorders.close",
     ),
+    "vote-get": ObjectOp(
+        "get",
+        "/votes/{meeting_id}",
+        _meeting_ids("draft"),
+        (STREET, DISTRICT, OWNER, COMMITTEE, COMMUNITY),
+    ),
+    "vote-patch": ObjectOp(
+        "patch",
+        "/votes/{meeting_id}",
+        _meeting_ids("draft"),
+        (STREET, COMMITTEE),
+        payload=lambda w: {"title": "2026年业主大会"},
+        audit="voting.meeting.update",
+    ),
+    "vote-motion-add": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/motions",
+        _meeting_ids("draft"),
+        (STREET, COMMUNITY),
+        payload=lambda w: {"title": "使用维修资金", "matter": Matter.USE_FUND},
+        ok=201,
+        audit="voting.motion.create",
+    ),
+    "vote-motion-delete": ObjectOp(
+        "delete",
+        "/votes/motions/{motion_id}",
+        _motion_ids("draft"),
+        (STREET, COMMITTEE),
+        ok=204,
+        audit="voting.motion.delete",
+    ),
+    "vote-notice": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/notice",
+        _meeting_ids("draft"),
+        (STREET, COMMITTEE),
+        audit="voting.meeting.notice",
+    ),
+    "vote-open": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/open",
+        _meeting_ids("noticed"),
+        (STREET, COMMUNITY),
+        audit="voting.meeting.open",
+    ),
+    "vote-close": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/close",
+        _meeting_ids("due"),
+        (STREET,),
+        audit="voting.meeting.close",
+    ),
+    "vote-publish": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/publish",
+        _meeting_ids("closed"),
+        (STREET,),
+        audit="voting.meeting.publish",
+    ),
+    "vote-cancel": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/cancel",
+        _meeting_ids("open"),
+        (STREET, COMMITTEE),
+        payload=lambda w: {"reason": "延期举行"},
+        audit="voting.meeting.cancel",
+    ),
+    "vote-remind": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/remind",
+        _meeting_ids("open"),
+        (COMMUNITY,),
+        audit="voting.meeting.remind",
+    ),
+    "vote-roll": ObjectOp(
+        "get", "/votes/motions/{motion_id}/roll", _motion_ids("noticed"), (STREET, DISTRICT, OWNER)
+    ),
+    "vote-roll-correct": ObjectOp(
+        "post",
+        "/votes/roll/{entry_id}/correct",
+        _roll_entry,
+        (STREET, COMMITTEE),
+        payload=lambda w: {"reason": "重复登记", "excluded": True},
+        audit="voting.roll.correct",
+    ),
+    "vote-turnout": ObjectOp(
+        "get", "/votes/motions/{motion_id}/turnout", _motion_ids("open"), (DISTRICT, OWNER)
+    ),
+    "vote-result": ObjectOp(
+        "get",
+        "/votes/motions/{motion_id}/result",
+        _motion_ids("closed"),
+        (STREET, DISTRICT, OWNER),
+    ),
+    "vote-board": ObjectOp(
+        "get", "/votes/motions/{motion_id}/board", _motion_ids("closed"), (DISTRICT, OWNER)
+    ),
+    "vote-identity": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/identity",
+        _meeting_ids("open"),
+        (OWNER,),
+        payload=lambda w: {"id_number": w.owners["a"][0].id_number},
+    ),
+    "vote-ballots": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/ballots",
+        _meeting_ids("open"),
+        (OWNER,),
+        payload=lambda w: {
+            "id_number": w.owners["a"][0].id_number,
+            "choices": {_last_motion(): "yes"},
+        },
+        ok=201,
+        audit="voting.ballot.cast",
+    ),
+    "vote-ballots-mine": ObjectOp(
+        "get", "/votes/{meeting_id}/ballots/mine", _meeting_ids("open"), (OWNER,)
+    ),
+    "vote-proxies": ObjectOp(
+        "get", "/votes/{meeting_id}/proxies", _meeting_ids("open"), (STREET, DISTRICT, COMMUNITY)
+    ),
+    "vote-proxy-record": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/proxies",
+        _meeting_ids("open"),
+        (COMMUNITY, STREET),
+        payload=lambda w: {
+            "owner_id": w.owners["a"][1].pk,
+            "holder_name": "赵代理",
+            "holder_id_number": HOLDER_ID,
+        },
+        ok=201,
+        audit="voting.proxy.record",
+    ),
+    "vote-proxy-revoke": ObjectOp(
+        "post",
+        "/votes/proxies/{proxy_id}/revoke",
+        _proxy,
+        (COMMUNITY,),
+        audit="voting.proxy.revoke",
+    ),
+    "vote-proxy-ballots": ObjectOp(
+        "post",
+        "/votes/proxies/{proxy_id}/ballots",
+        _proxy,
+        (COMMUNITY,),
+        payload=lambda w: {"holder_id_number": HOLDER_ID, "choices": {_last_motion(): "no"}},
+        ok=201,
+        audit="voting.ballot.proxy",
+    ),
+    "vote-paper": ObjectOp(
+        "get", "/votes/{meeting_id}/paper", _meeting_ids("open"), (STREET, DISTRICT)
+    ),
+    "vote-paper-enter": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/paper",
+        _meeting_ids("open"),
+        (COMMUNITY,),
+        payload=lambda w: {
+            "number": "001",
+            "voter_key": f"owner:{w.owners['a'][0].pk}",
+            "choices": {_last_motion(): "yes"},
+        },
+        ok=201,
+        audit="voting.paper.first",
+    ),
+    "vote-paper-reject": ObjectOp(
+        "post",
+        "/votes/paper/{sheet_id}/reject",
+        _sheet,
+        (STREET,),
+        payload=lambda w: {"reason": "签名不符"},
+        audit="voting.paper.reject",
+    ),
+    "vote-paper-counts": ObjectOp(
+        "put",
+        "/votes/{meeting_id}/paper/counts",
+        _meeting_ids("open"),
+        (STREET, COMMITTEE),
+        payload=lambda w: {"issued": 10, "returned": 8},
+        audit="voting.paper.counts",
+    ),
+    "vote-deliveries": ObjectOp(
+        "get", "/votes/{meeting_id}/deliveries", _meeting_ids("open"), (DISTRICT, COMMUNITY)
+    ),
+    "vote-delivery-record": ObjectOp(
+        "post",
+        "/votes/{meeting_id}/deliveries",
+        _meeting_ids("open"),
+        (COMMUNITY,),
+        payload=lambda w: {"voter_key": f"owner:{w.owners['a'][0].pk}", "channel": "paper"},
+        ok=201,
+        audit="voting.delivery.record",
+    ),
 }
 
 
@@ -709,6 +1019,13 @@ CREATES = [
     ("/orders", "community_a1_worker", lambda w: _order_in(w.estate_a2), 404),
     ("/orders", "neighbour_admin", lambda w: _order_in(w.estate_a), 404),
     ("/orders", "owner_other_estate", lambda w: _order_in(w.estate_a, channel="owner"), 404),
+    ("/votes", "street_a_officer", lambda w: _meeting_in(w.estate_a2), 201),
+    ("/votes", "committee_a_member", lambda w: _meeting_in(w.estate_a), 201),
+    ("/votes", "community_a1_worker", lambda w: _meeting_in(w.estate_a), 201),
+    ("/votes", "street_b_officer", lambda w: _meeting_in(w.estate_a), 404),
+    ("/votes", "committee_a_member", lambda w: _meeting_in(w.estate_a2), 404),
+    ("/votes", "community_a1_worker", lambda w: _meeting_in(w.estate_a2), 404),
+    ("/votes", "street_a_officer", lambda w: _meeting_in(w.estate_n), 404),
 ]
 
 
@@ -855,6 +1172,98 @@ LACKING = [
         ),
         None,
     ),
+    ("company_x_manager", "get", lambda w: "/votes", None),
+    ("grid_a1_worker", "get", lambda w: "/votes", None),
+    ("district_admin", "post", lambda w: "/votes", lambda w: _meeting_in(w.estate_a)),
+    ("owner_unit_101", "post", lambda w: "/votes", lambda w: _meeting_in(w.estate_a)),
+    ("auditor", "patch", lambda w: f"/votes/{_meeting(w).pk}", lambda w: {"title": "x"}),
+    (
+        "owner_unit_101",
+        "post",
+        lambda w: f"/votes/{_meeting(w).pk}/motions",
+        lambda w: {"title": "x", "matter": Matter.OTHER},
+    ),
+    (
+        "owner_unit_101",
+        "delete",
+        lambda w: "/votes/motions/{motion_id}".format(**_motion_ids("draft")(w)),
+        None,
+    ),
+    ("district_admin", "post", lambda w: f"/votes/{_meeting(w).pk}/notice", None),
+    ("auditor", "post", lambda w: f"/votes/{_meeting(w, 'noticed').pk}/open", None),
+    ("district_admin", "post", lambda w: f"/votes/{_meeting(w, 'due').pk}/close", None),
+    ("owner_unit_101", "post", lambda w: f"/votes/{_meeting(w, 'closed').pk}/publish", None),
+    (
+        "auditor",
+        "post",
+        lambda w: f"/votes/{_meeting(w, 'open').pk}/cancel",
+        lambda w: {"reason": "x"},
+    ),
+    ("owner_unit_101", "post", lambda w: f"/votes/{_meeting(w, 'open').pk}/remind", None),
+    (
+        "owner_unit_101",
+        "post",
+        lambda w: "/votes/roll/{entry_id}/correct".format(**_roll_entry(w)),
+        lambda w: {"reason": "x", "excluded": True},
+    ),
+    (
+        "street_a_officer",  # an officer is not an owner: no identity to check
+        "post",
+        lambda w: f"/votes/{_meeting(w, 'open').pk}/identity",
+        lambda w: {"id_number": w.owners["a"][0].id_number},
+    ),
+    (
+        "community_a1_worker",  # officers key in paper ballots; they cast no online ballot
+        "post",
+        lambda w: f"/votes/{_meeting(w, 'open').pk}/ballots",
+        lambda w: {"id_number": w.owners["a"][0].id_number, "choices": {_last_motion(): "yes"}},
+    ),
+    ("street_a_officer", "get", lambda w: f"/votes/{_meeting(w, 'open').pk}/ballots/mine", None),
+    ("owner_unit_101", "get", lambda w: f"/votes/{_meeting(w, 'open').pk}/proxies", None),
+    (
+        "district_admin",  # supervisors see the proxies; they do not record them
+        "post",
+        lambda w: f"/votes/{_meeting(w, 'open').pk}/proxies",
+        lambda w: {"owner_id": w.owners["a"][1].pk, "holder_name": "赵", "holder_id_number": "1"},
+    ),
+    (
+        "district_admin",
+        "post",
+        lambda w: "/votes/proxies/{proxy_id}/revoke".format(**_proxy(w)),
+        None,
+    ),
+    (
+        "owner_unit_101",
+        "post",
+        lambda w: "/votes/proxies/{proxy_id}/ballots".format(**_proxy(w)),
+        lambda w: {"holder_id_number": HOLDER_ID, "choices": {_last_motion(): "no"}},
+    ),
+    ("owner_unit_101", "get", lambda w: f"/votes/{_meeting(w, 'open').pk}/paper", None),
+    (
+        "auditor",
+        "post",
+        lambda w: f"/votes/{_meeting(w, 'open').pk}/paper",
+        lambda w: {"number": "1", "voter_key": "x", "choices": {_last_motion(): "yes"}},
+    ),
+    (
+        "district_admin",
+        "post",
+        lambda w: "/votes/paper/{sheet_id}/reject".format(**_sheet(w)),
+        lambda w: {"reason": "x"},
+    ),
+    (
+        "district_admin",
+        "put",
+        lambda w: f"/votes/{_meeting(w, 'open').pk}/paper/counts",
+        lambda w: {"issued": 1, "returned": 1},
+    ),
+    ("owner_unit_101", "get", lambda w: f"/votes/{_meeting(w, 'open').pk}/deliveries", None),
+    (
+        "auditor",
+        "post",
+        lambda w: f"/votes/{_meeting(w, 'open').pk}/deliveries",
+        lambda w: {"voter_key": f"owner:{w.owners['a'][0].pk}", "channel": "paper"},
+    ),
 ]
 
 
@@ -888,6 +1297,11 @@ def _concrete(path: str) -> str:
         "order_id",
         "extension_id",
         "step_id",
+        "meeting_id",
+        "motion_id",
+        "entry_id",
+        "proxy_id",
+        "sheet_id",
     ):
         path = path.replace("{" + name + "}", "1")
     return path.replace("{field}", "phone").replace("{action}", "sign")

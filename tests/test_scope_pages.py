@@ -17,10 +17,14 @@ test_every_page_url_is_covered fails when a page is added without a row in these
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from anju.accounts.models import Membership
 from anju.accounts.roles import Role
@@ -28,6 +32,9 @@ from anju.companies.models import ProjectManager, PropertyCompany, ServiceContra
 from anju.core.audit import audit_record
 from anju.core.models import AuditEvent, CalendarDay, WorkSchedule
 from anju.estates.models import Estate, Ownership, Resident
+from anju.voting import services as vote_services
+from anju.voting.models import Meeting, MotionAttachment
+from anju.voting.rules import Matter
 from anju.workorders import disputes
 from anju.workorders import services as order_services
 from anju.workorders.models import Category, Channel, WorkOrder
@@ -139,6 +146,124 @@ ORDERS_OF = {
 }
 
 
+# --------------------------------------------------------------------------------------------
+# Owners' votes: one draft meeting per estate for the list; meetings in every state for the
+# pages, built through the services around the real clock (the pages pass no `now`).
+# --------------------------------------------------------------------------------------------
+
+MEETINGS_OF = {
+    "district_admin": "a a2 b",
+    "district_staff": "a a2 b",
+    "auditor": "a a2 b",
+    "neighbour_admin": "n",
+    "street_a_officer": "a a2",
+    "street_b_officer": "b",
+    "community_a1_worker": "a",
+    "committee_a_member": "a",
+    "owner_unit_101": "a",
+    "owner_other_estate": "b",
+}
+
+
+def _meetings(world):
+    for key in ("a", "a2", "b", "n"):
+        Meeting.objects.create(estate=getattr(world, f"estate_{key}"), title=f"{key}-业主大会")
+
+
+def _vote(world, state="open", *, matter=Matter.HIRE_MANAGER):
+    """A meeting of estate A with one motion, in state: draft (voting opens in 20 days, so
+    notice may be given today), noticed (voting may open now), open, due (open, past its
+    closing time), closed (one ballot counted) or published. Its audit rows are dropped."""
+    actor = world.people.street_a_officer
+    now = timezone.now()
+    if state == "draft":
+        opens, closes = now + timedelta(days=20), now + timedelta(days=27)
+    elif state in ("due", "closed", "published"):
+        opens, closes = now - timedelta(days=2), now - timedelta(minutes=1)
+    else:
+        opens, closes = now - timedelta(hours=1), now + timedelta(days=3)
+    meeting = vote_services.create_meeting(
+        actor=actor, estate=world.estate_a, title="投票会议", opens_at=opens, closes_at=closes
+    )
+    motion = vote_services.add_motion(actor=actor, meeting=meeting, title="选聘物业", matter=matter)
+    if state != "draft":
+        vote_services.give_notice(actor=actor, meeting=meeting, now=opens - timedelta(days=17))
+    if state not in ("draft", "noticed"):
+        vote_services.open_voting(actor=actor, meeting=meeting, now=opens)
+    if state in ("closed", "published"):
+        entry = motion.roll.get(key=f"owner:{world.owners['a'][0].pk}")
+        vote_services.cast(motion=motion, entry=entry, choice="yes", channel="online",
+                           now=opens + timedelta(hours=1))  # fmt: skip
+        vote_services.close_voting(actor=actor, meeting=meeting)
+    if state == "published":
+        vote_services.publish(actor=actor, meeting=meeting)
+    AuditEvent.objects.all().delete()
+    meeting.refresh_from_db()
+    return meeting
+
+
+def _vote_motion(world, state="open"):
+    return _vote(world, state).motions.get()
+
+
+def _vote_entry(world, state="noticed"):
+    motion = _vote_motion(world, state)
+    return motion.roll.get(key=f"owner:{world.owners['a'][2].pk}")
+
+
+def _vote_sheet(world):
+    meeting = _vote(world)
+    vote_services.enter_paper(
+        actor=world.people.community_a1_worker, meeting=meeting, number="P-1",
+        voter_key=f"owner:{world.owners['a'][2].pk}",
+        choices={meeting.motions.get().pk: "yes"},
+    )  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return meeting.paper_sheets.get()
+
+
+def _vote_proxy(world):
+    meeting = _vote(world)
+    proxy = vote_services.record_proxy(
+        actor=world.people.community_a1_worker, meeting=meeting, owner=world.owners["a"][1],
+        holder_name="赵代理", holder_id_number=VOTE_HOLDER,
+    )  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return proxy
+
+
+def _vote_attachment(world):
+    """An agenda attached to the open meeting's motion. The file lives under MEDIA_ROOT (one
+    fixed name, written once)."""
+    name = "voting/scope-tests/agenda.pdf"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"%PDF-1.4 agenda"))
+    return MotionAttachment.objects.create(motion=_vote_motion(world), name="议程", file=name)
+
+
+def _vote_form(world, estate=None, title="投票会议"):
+    opens = timezone.localtime() + timedelta(days=20)
+    return {
+        "estate": (estate or world.estate_a).pk,
+        "title": title,
+        "convener": "committee",
+        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (opens + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        "notice_days": "15",
+        "objection_days": "7",
+        "allow_change": "on",
+    }
+
+
+def _vote_choice(world, choice="yes"):
+    from anju.voting.models import Motion
+
+    return {f"motion_{Motion.objects.latest('pk').pk}": choice}
+
+
+VOTE_HOLDER = "510104199001011234"
+
+
 LISTS = {
     "estates:list": ListSpec(
         key=lambda row: row[0],
@@ -175,6 +300,12 @@ LISTS = {
         expected=lambda w, p: [w.orders[k].number for k in ORDERS_OF[p].split()],
         personas=tuple(ORDERS_OF),
         setup=_orders,
+    ),
+    "voting:list": ListSpec(
+        key=lambda row: row[0],
+        expected=lambda w, p: [f"{k}-业主大会" for k in MEETINGS_OF[p].split()],
+        personas=tuple(MEETINGS_OF),
+        setup=_meetings,
     ),
 }
 
@@ -861,6 +992,223 @@ PAGES = {
         (("owner_unit_101", "street_a_officer"), ("owner_other_estate", "company_x_manager")),
         refused=403,
     ),
+    # Owners' votes: organisers (street, community, committee) run a meeting, supervisors
+    # (district, street) watch it, owners vote on it.
+    "vote-meeting": PageSpec(
+        "voting:meeting", lambda w: [_vote(w).pk], (STREET, DISTRICT, COMMUNITY, COMMITTEE, OWNER)
+    ),
+    "vote-meeting-closed": PageSpec(
+        "voting:meeting", lambda w: [_vote(w, "closed").pk], (STREET, DISTRICT, OWNER)
+    ),
+    "vote-edit": PageSpec("voting:edit", lambda w: [_vote(w, "draft").pk], (STREET, COMMITTEE)),
+    "vote-edit-post": PageSpec(
+        "voting:edit",
+        lambda w: [_vote(w, "draft").pk],
+        (STREET, COMMUNITY, COMMITTEE),
+        method="post",
+        data=lambda w: _vote_form(w, title="改名后的会议"),
+        ok=302,
+        audit="voting.meeting.update",
+    ),
+    "vote-motion-create": PageSpec(
+        "voting:motion_create", lambda w: [_vote(w, "draft").pk], (STREET, COMMITTEE)
+    ),
+    "vote-motion-create-post": PageSpec(
+        "voting:motion_create",
+        lambda w: [_vote(w, "draft").pk],
+        (STREET, COMMITTEE),
+        method="post",
+        data=lambda w: {"title": "续筹维修资金", "matter": "6", "electorate": "estate"},
+        ok=302,
+        audit="voting.motion.create",
+    ),
+    "vote-motion-delete": PageSpec(
+        "voting:motion_delete",
+        lambda w: [_vote(w, "draft").motions.get().pk],
+        (STREET, COMMITTEE),
+        method="post",
+        ok=302,
+        audit="voting.motion.delete",
+    ),
+    "vote-move-notice": PageSpec(
+        "voting:move",
+        lambda w: [_vote(w, "draft").pk, "notice"],
+        (STREET, COMMUNITY, COMMITTEE),
+        method="post",
+        ok=302,
+        audit="voting.meeting.notice",
+    ),
+    "vote-move-open": PageSpec(
+        "voting:move",
+        lambda w: [_vote(w, "noticed").pk, "open"],
+        (STREET, COMMITTEE),
+        method="post",
+        ok=302,
+        audit="voting.meeting.open",
+    ),
+    "vote-move-remind": PageSpec(
+        "voting:move",
+        lambda w: [_vote(w).pk, "remind"],
+        (STREET, COMMUNITY),
+        method="post",
+        ok=302,
+        audit="voting.meeting.remind",
+    ),
+    "vote-move-close": PageSpec(
+        "voting:move",
+        lambda w: [_vote(w, "due").pk, "close"],
+        (STREET, COMMITTEE),
+        method="post",
+        ok=302,
+        audit="voting.meeting.close",
+    ),
+    "vote-move-publish": PageSpec(
+        "voting:move",
+        lambda w: [_vote(w, "closed").pk, "publish"],
+        (STREET, COMMITTEE),
+        method="post",
+        ok=302,
+        audit="voting.meeting.publish",
+    ),
+    "vote-move-cancel": PageSpec(
+        "voting:move",
+        lambda w: [_vote(w, "draft").pk, "cancel"],
+        (STREET, COMMUNITY),
+        method="post",
+        data=lambda w: {"reason": "业主委员会决定延期"},
+        ok=302,
+        audit="voting.meeting.cancel",
+    ),
+    "vote-roll": PageSpec(
+        "voting:roll",
+        lambda w: [_vote_motion(w).pk],
+        (STREET, DISTRICT, COMMUNITY, COMMITTEE, OWNER),
+    ),
+    "vote-roll-correct": PageSpec(
+        "voting:roll_correct",
+        lambda w: [_vote_entry(w).pk],
+        (STREET, COMMITTEE),
+        method="post",
+        data=lambda w: {"change": "exclude", "reason": "重复登记"},
+        ok=302,
+        audit="voting.roll.correct",
+    ),
+    "vote-ballot": PageSpec("voting:ballot", lambda w: [_vote(w).pk], (OWNER,)),
+    "vote-ballot-post": PageSpec(
+        "voting:ballot",
+        lambda w: [_vote(w).pk],
+        (OWNER,),
+        method="post",
+        data=lambda w: {"step": "verify", "id_number": w.owners["a"][0].id_number},
+        ok=302,
+    ),
+    "vote-mine": PageSpec(
+        "voting:mine",
+        None,
+        (("owner_unit_101", "street_a_officer"), ("owner_other_estate", "district_admin")),
+        refused=403,
+    ),
+    "vote-paper": PageSpec("voting:paper", lambda w: [_vote(w).pk], (STREET, COMMUNITY, COMMITTEE)),
+    "vote-paper-post": PageSpec(
+        "voting:paper",
+        lambda w: [_vote(w).pk],
+        (STREET, COMMUNITY, COMMITTEE),
+        method="post",
+        data=lambda w: (
+            {"voter_key": f"owner:{w.owners['a'][2].pk}", "number": "P-9"} | _vote_choice(w)
+        ),
+        ok=302,
+        audit="voting.paper.first",
+    ),
+    "vote-paper-counts": PageSpec(
+        "voting:paper_counts",
+        lambda w: [_vote(w).pk],
+        (STREET, COMMUNITY, COMMITTEE),
+        method="post",
+        data=lambda w: {"issued": "3", "returned": "1"},
+        ok=302,
+        audit="voting.paper.counts",
+    ),
+    "vote-paper-reject": PageSpec(
+        "voting:paper_reject",
+        lambda w: [_vote_sheet(w).pk],
+        (STREET, COMMUNITY),
+        method="post",
+        data=lambda w: {"reason": "签名不清"},
+        ok=302,
+        audit="voting.paper.reject",
+    ),
+    "vote-proxies": PageSpec(
+        "voting:proxies", lambda w: [_vote(w).pk], (STREET, COMMUNITY, COMMITTEE)
+    ),
+    "vote-proxies-post": PageSpec(
+        "voting:proxies",
+        lambda w: [_vote(w).pk],
+        (STREET, COMMUNITY, COMMITTEE),
+        method="post",
+        data=lambda w: {
+            "voter_key": f"owner:{w.owners['a'][1].pk}",
+            "holder_name": "赵代理",
+            "holder_id_number": VOTE_HOLDER,
+        },
+        ok=302,
+        audit="voting.proxy.record",
+    ),
+    "vote-proxy-revoke": PageSpec(
+        "voting:proxy_revoke",
+        lambda w: [_vote_proxy(w).pk],
+        (STREET, COMMUNITY),
+        method="post",
+        ok=302,
+        audit="voting.proxy.revoke",
+    ),
+    "vote-proxy-vote": PageSpec(
+        "voting:proxy_vote", lambda w: [_vote_proxy(w).pk], (STREET, COMMUNITY, COMMITTEE)
+    ),
+    "vote-proxy-vote-post": PageSpec(
+        "voting:proxy_vote",
+        lambda w: [_vote_proxy(w).pk],
+        (STREET, COMMUNITY),
+        method="post",
+        data=lambda w: {"holder_id_number": VOTE_HOLDER} | _vote_choice(w, "no"),
+        ok=302,
+        audit="voting.ballot.proxy",
+    ),
+    "vote-deliveries": PageSpec(
+        "voting:deliveries", lambda w: [_vote(w).pk], (STREET, COMMUNITY, COMMITTEE)
+    ),
+    "vote-deliveries-post": PageSpec(
+        "voting:deliveries",
+        lambda w: [_vote(w).pk],
+        (STREET, COMMUNITY, COMMITTEE),
+        method="post",
+        data=lambda w: {"voter_key": f"owner:{w.owners['a'][1].pk}", "channel": "posted"},
+        ok=302,
+        audit="voting.delivery.record",
+    ),
+    "vote-signals": PageSpec("voting:signals", lambda w: [_vote(w).pk], (STREET, DISTRICT, STAFF)),
+    "vote-file": PageSpec(
+        "voting:file",
+        lambda w: ["attachment", _vote_attachment(w).pk],
+        (STREET, DISTRICT, COMMUNITY, COMMITTEE, OWNER),
+    ),
+    # The downloads of a counted meeting (anju.voting.download_views).
+    "vote-result-docx": PageSpec(
+        "voting:result_docx",
+        lambda w: [_vote(w, "closed").pk],
+        (STREET, DISTRICT, COMMUNITY, COMMITTEE, OWNER),
+    ),
+    "vote-certificate-docx": PageSpec(
+        "voting:certificate_docx", lambda w: [_vote(w, "published").pk], (STREET, DISTRICT, OWNER)
+    ),
+    "vote-export": PageSpec(
+        "voting:export",
+        lambda w: [_vote_motion(w, "closed").pk],
+        (STREET, DISTRICT, COMMITTEE, OWNER),
+    ),
+    "vote-evidence": PageSpec(
+        "voting:evidence", lambda w: [_vote(w, "closed").pk], (STREET, DISTRICT, COMMITTEE)
+    ),
 }
 
 
@@ -1015,10 +1363,19 @@ CREATES = [
     ("workorders:create", "neighbour_admin", lambda w: _intake(w, w.estate_a2), False),
     ("workorders:report", "owner_unit_101", lambda w: _report(w, w.building_a), True),
     ("workorders:report", "owner_other_estate", lambda w: _report(w, w.building_a), False),
+    (
+        "voting:create",
+        "street_a_officer",
+        lambda w: _vote_form(w, w.estate_a2, "新建业主大会"),
+        True,
+    ),
+    ("voting:create", "committee_a_member", lambda w: _vote_form(w, title="新建业主大会"), True),
+    ("voting:create", "street_b_officer", lambda w: _vote_form(w, title="新建业主大会"), False),
 ]
 CREATED = {
     "workorders:create": lambda: WorkOrder.objects.filter(title="和平小区消防通道被占").exists(),
     "workorders:report": lambda: WorkOrder.objects.filter(title="楼道垃圾没人收").exists(),
+    "voting:create": lambda: Meeting.objects.filter(title="新建业主大会").exists(),
     "estates:create": lambda: Estate.objects.filter(name="新建小区").exists(),
     "companies:create": lambda: PropertyCompany.objects.filter(name="新成立物业").exists(),
     "companies:contract_create": lambda: ServiceContract.objects.filter(
@@ -1199,6 +1556,27 @@ LACKING = [
         "post",
         403,
     ),
+    # Owners' votes: the district supervises and may not run a meeting; owners vote only;
+    # organisers do not supervise unless they are the street; roles without votes see none.
+    ("company_x_manager", "voting:list", None, "get", 403),
+    ("district_admin", "voting:create", None, "get", 403),
+    ("owner_unit_101", "voting:create", None, "post", 403),
+    ("company_x_manager", "voting:meeting", lambda w: [_vote(w).pk], "get", 404),
+    ("district_admin", "voting:edit", lambda w: [_vote(w, "draft").pk], "post", 403),
+    ("owner_unit_101", "voting:motion_create", lambda w: [_vote(w, "draft").pk], "post", 403),
+    ("auditor", "voting:move", lambda w: [_vote(w, "draft").pk, "notice"], "post", 403),
+    ("owner_unit_101", "voting:move", lambda w: [_vote(w, "due").pk, "close"], "post", 403),
+    ("owner_unit_101", "voting:roll_correct", lambda w: [_vote_entry(w).pk], "post", 403),
+    ("street_a_officer", "voting:ballot", lambda w: [_vote(w).pk], "post", 403),
+    ("district_admin", "voting:mine", None, "get", 403),
+    ("district_admin", "voting:paper", lambda w: [_vote(w).pk], "post", 403),
+    ("owner_unit_101", "voting:paper_counts", lambda w: [_vote(w).pk], "post", 403),
+    ("auditor", "voting:proxies", lambda w: [_vote(w).pk], "post", 403),
+    ("owner_unit_101", "voting:proxy_revoke", lambda w: [_vote_proxy(w).pk], "post", 403),
+    ("district_staff", "voting:proxy_vote", lambda w: [_vote_proxy(w).pk], "post", 403),
+    ("owner_unit_101", "voting:deliveries", lambda w: [_vote(w).pk], "get", 403),
+    ("community_a1_worker", "voting:signals", lambda w: [_vote(w).pk], "get", 403),
+    ("committee_a_member", "voting:signals", lambda w: [_vote(w).pk], "get", 403),
 ]
 
 POST_DATA = {
@@ -1232,6 +1610,21 @@ POST_DATA = {
         "next_reason": "区级",
     },
     "workorders:dispute_performance": lambda w: {"performance": "performed"},
+    "voting:create": lambda w: _vote_form(w, title="新建业主大会"),
+    "voting:edit": lambda w: _vote_form(w, title="改名后的会议"),
+    "voting:motion_create": lambda w: {"title": "续筹", "matter": "6", "electorate": "estate"},
+    "voting:roll_correct": lambda w: {"change": "exclude", "reason": "重复登记"},
+    "voting:ballot": lambda w: {"step": "verify", "id_number": w.owners["a"][0].id_number},
+    "voting:paper": lambda w: (
+        {"voter_key": f"owner:{w.owners['a'][2].pk}", "number": "P-9"} | _vote_choice(w)
+    ),
+    "voting:paper_counts": lambda w: {"issued": "3", "returned": "1"},
+    "voting:proxies": lambda w: {
+        "voter_key": f"owner:{w.owners['a'][1].pk}",
+        "holder_name": "赵代理",
+        "holder_id_number": VOTE_HOLDER,
+    },
+    "voting:proxy_vote": lambda w: {"holder_id_number": VOTE_HOLDER} | _vote_choice(w, "no"),
 }
 
 
@@ -1335,7 +1728,12 @@ ANONYMOUS = sorted(
 
 
 # URLs that take more than one object id.
-ANONYMOUS_ARGS = {"core:pii_reveal": ["owner", 1, "id_number"], "workorders:act": [1, "sign"]}
+ANONYMOUS_ARGS = {
+    "core:pii_reveal": ["owner", 1, "id_number"],
+    "workorders:act": [1, "sign"],
+    "voting:move": [1, "notice"],
+    "voting:file": ["attachment", 1],
+}
 
 
 @pytest.mark.parametrize(("name", "page", "method"), ANONYMOUS)
@@ -1378,6 +1776,9 @@ def test_every_page_url_is_covered():
     # public return-visit page (its token is its scope) in anju/workorders/tests/test_visit_page.py.
     pages = {name for name in pages if not name.startswith("core:import")}
     pages -= {"workorders:visit"}
+    # The public, masked bulletin board of a counted meeting: no login, its unguessable token
+    # is its scope (tested in anju/voting/tests/test_downloads.py).
+    pages -= {"voting:board"}
     missing = sorted(pages - covered)
     assert not missing, f"pages without a scope test in tests/test_scope_pages.py: {missing}"
 

@@ -48,6 +48,12 @@ class Action:
     ORDERS_VISIT = "orders.visit"
     ORDERS_MEDIATE = "orders.mediate"
     ORDERS_CONFIGURE = "orders.configure"  # the responsibility matrix (shared by all districts)
+    # Owners' joint decisions by vote (anju.voting).
+    VOTES_VIEW = "votes.view"
+    VOTES_ORGANISE = "votes.organise"  # meetings, motions, roll corrections, open and close
+    VOTES_COUNT = "votes.count"  # paper ballots, proxies and delivery proofs
+    VOTES_CAST = "votes.cast"  # an owner's own ballot
+    VOTES_SUPERVISE = "votes.supervise"  # every vote in scope and its fraud signals
 
 
 A = Action
@@ -146,8 +152,20 @@ _ORDER_ACTIONS: dict[str, set[str]] = {
     Role.OWNER: {A.ORDERS_VIEW, A.ORDERS_SUBMIT},
     Role.AUDITOR: {A.ORDERS_VIEW},
 }
+# The voting column: a street or the owners' committee convenes and counts, the owner votes,
+# the district and the street supervise (voting.md §3).
+_VOTES_RUN = {A.VOTES_VIEW, A.VOTES_ORGANISE, A.VOTES_COUNT}
+_VOTE_ACTIONS: dict[str, set[str]] = {
+    Role.DISTRICT_ADMIN: {A.VOTES_VIEW, A.VOTES_SUPERVISE},
+    Role.DISTRICT_STAFF: {A.VOTES_VIEW, A.VOTES_SUPERVISE},
+    Role.STREET_OFFICER: _VOTES_RUN | {A.VOTES_SUPERVISE},
+    Role.COMMUNITY_WORKER: _VOTES_RUN,
+    Role.COMMITTEE_MEMBER: _VOTES_RUN,
+    Role.OWNER: {A.VOTES_VIEW, A.VOTES_CAST},
+    Role.AUDITOR: {A.VOTES_VIEW, A.VOTES_SUPERVISE},
+}
 ROLE_ACTIONS = {
-    role: actions | frozenset(_ORDER_ACTIONS.get(role, ()))
+    role: actions | frozenset(_ORDER_ACTIONS.get(role, ())) | frozenset(_VOTE_ACTIONS.get(role, ()))
     for role, actions in ROLE_ACTIONS.items()
 }
 

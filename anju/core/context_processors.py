@@ -22,6 +22,8 @@ NAVIGATION = [
         "workorders:figures",
         (Action.ORDERS_DISPATCH, Action.ORDERS_SUPERVISE),
     ),
+    (_("Owners' votes"), "voting:list", Action.VOTES_VIEW),
+    (_("My votes"), "voting:mine", Action.VOTES_CAST),
     (_("Working calendar"), "core:calendar", Action.CALENDAR_VIEW),
     (_("Imports"), "core:import_list", Action.LEDGER_IMPORT),
     (_("Audit log"), "core:audit_list", Action.AUDIT_VIEW),

@@ -1112,7 +1112,8 @@ def flush_demo_data() -> None:
     keep = {"workorders_category", "workorders_responsibilityrule", "workorders_deadlineclass"}
     tables += [
         model._meta.db_table
-        for model in apps.get_app_config("workorders").get_models(include_auto_created=True)
+        for app in ("workorders", "voting")
+        for model in apps.get_app_config(app).get_models(include_auto_created=True)
         if model._meta.db_table not in keep
     ]
     statements = connection.ops.sql_flush(

@@ -10,6 +10,22 @@ from anju.core.demo import DEMO_PASSWORD, persona_rows
 URL = "http://127.0.0.1:8000"
 
 
+def owner_persona_id_number() -> str:
+    """The registered ID number of the owner persona (demo data only), for the ballot page."""
+    from anju.accounts.models import Membership
+    from anju.estates.models import Ownership
+
+    membership = Membership.objects.filter(user__username="owner", unit__isnull=False).first()
+    if membership is None:
+        return ""
+    link = (
+        Ownership.objects.filter(unit_id=membership.unit_id, is_representative=True)
+        .select_related("owner")
+        .first()
+    )
+    return link.owner.id_number if link else ""
+
+
 def width(text: str) -> int:
     """Return the number of terminal columns text takes (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -44,4 +60,10 @@ class Command(BaseCommand):
                 if index == 0:
                     self.stdout.write(rule)
             self.stdout.write(rule)
+            owner_id = owner_persona_id_number()
+            if owner_id:
+                self.stdout.write(
+                    _("The owner login votes after an identity check with ID number %(id)s.")
+                    % {"id": owner_id}
+                )
             self.stdout.write("")
