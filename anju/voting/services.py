@@ -575,11 +575,17 @@ def cast(
     raise DomainError(_("Too many simultaneous ballots for this voter; please try again."))
 
 
-def voter_keys(meeting: Meeting, owner: Owner) -> set[str]:
-    """The roll keys an owner votes under at this meeting."""
+def candidate_keys(owner: Owner) -> set[str]:
+    """The roll keys an owner may vote under (whether or not on a given roll)."""
     keys = {f"owner:{owner.pk}"}
     if owner.is_developer:
         keys.add(rolls.DEVELOPER_KEY)
+    return keys
+
+
+def voter_keys(meeting: Meeting, owner: Owner) -> set[str]:
+    """The roll keys an owner votes under at this meeting."""
+    keys = candidate_keys(owner)
     return set(
         RollEntry.objects.filter(motion__meeting=meeting, key__in=keys).values_list(
             "key", flat=True
@@ -608,8 +614,19 @@ def verify_owner(*, user, meeting: Meeting, id_number: str) -> Owner:
         raise DomainError(
             _("Too many failed identity checks; try again in an hour or ask the community.")
         )
-    owner = Owner.objects.filter(id_number_digest=digest(id_number.strip())).first()
-    link = Ownership.objects.filter(owner=owner, unit_id__in=unit_ids).first() if owner else None
+    # Only the columns needed: loading the encrypted ones would decrypt them for nothing.
+    owner = (
+        Owner.objects.filter(id_number_digest=digest(id_number.strip()))
+        .only("id", "name", "kind", "is_developer", "id_number_digest")
+        .first()
+    )
+    link = (
+        Ownership.objects.filter(owner=owner, unit_id__in=unit_ids)
+        .only("id", "is_representative")
+        .first()
+        if owner
+        else None
+    )
     if link is None:
         cache.add(tries_key, 0, timeout=3600)
         cache.incr(tries_key)
@@ -645,7 +662,7 @@ def cast_own(
     now = now or timezone.now()
     meeting = Meeting.objects.get(pk=meeting.pk)
     _check_window(meeting, now)
-    keys = voter_keys(meeting, owner)
+    keys = candidate_keys(owner)
     entries = {
         e.motion_id: e
         for e in RollEntry.objects.filter(motion__meeting=meeting, key__in=keys, excluded=False)
