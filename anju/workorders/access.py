@@ -13,8 +13,38 @@ from anju.accounts.roles import Action
 from anju.accounts.scope import EVERYTHING, NOTHING, Scope, scope_of
 from anju.core.policy import Policy
 from anju.regions.rules import prefix_of
-from anju.workorders.machine import Actor
-from anju.workorders.models import Assignment, WorkOrder
+from anju.workorders.machine import OPEN, Actor
+from anju.workorders.models import NOT_ACTIVE_LEAD, Assignment, WorkOrder
+
+# Up to this many orders held otherwise than as lead (co-unit, lead before a return), a
+# unit's orders are its lead orders (an index range of WorkOrder) or these few ids.
+FEW_OTHERS = 2000
+
+
+def unit_orders(held: Q, lead: dict, *, open_only: bool = False) -> Q:
+    """The orders a unit holds through an assignment matching `held` (its company,
+    department or region): as lead or co-unit, now or before a return; open_only: the open
+    orders it is working on (active assignments), its inbox. lead: the same unit as a
+    WorkOrder.lead_* lookup (lead_company_id=…).
+
+    Where the unit holds few orders otherwise than as their active lead (co-unit, lead
+    before a return), the filter is its lead orders OR those ids: index ranges of the order
+    table, the cheapest count and page. A unit that is a co-unit on many orders (the
+    responsibility matrix makes some departments co-units on a third of the orders) gets one
+    semi-join on the index of its assignments instead, whose cost follows the rows read.
+    Both give the same orders."""
+    assignments = Assignment.objects.filter(held)
+    if open_only:
+        assignments = assignments.filter(active=True, order_state__in=sorted(OPEN))
+        others = assignments.filter(role=Assignment.Role.CO)
+        base = Q(state__in=OPEN)
+    else:
+        others = assignments.filter(NOT_ACTIVE_LEAD)
+        base = Q()
+    ids = list(others.order_by().values_list("order_id", flat=True)[: FEW_OTHERS + 1])
+    if len(ids) <= FEW_OTHERS:
+        return base & (Q(**lead) | Q(pk__in=ids))
+    return base & Q(pk__in=assignments.values("order_id"))
 
 
 def order_filter(scope: Scope, action: str) -> Q:
@@ -23,20 +53,49 @@ def order_filter(scope: Scope, action: str) -> Q:
         if g.kind == "all":
             return EVERYTHING
         if g.kind == "prefix" and g.department_id:
-            assigned = Assignment.objects.filter(department_id=g.department_id)
-            q = Q(pk__in=assigned.values("order_id"))
+            department = g.department_id
+            q = unit_orders(Q(department_id=department), {"lead_department_id": department})
         elif g.kind == "prefix":
             q = Q(region_code__codeprefix=g.value)
         elif g.kind == "grid":
             q = Q(estate__grid_id=g.value)
         elif g.kind == "company":
-            q = Q(pk__in=Assignment.objects.filter(company_id=g.value).values("order_id"))
+            company = int(g.value)
+            q = unit_orders(Q(company_id=company), {"lead_company_id": company})
         elif g.kind == "unit" and scope.user_id:
             q = Q(complainant_user_id=scope.user_id)
         else:
             continue
         result = q if result is None else result | q
     return NOTHING if result is None else result
+
+
+def region_prefixes(actor, action: str = Action.ORDERS_VIEW) -> list[str] | None:
+    """The region-code prefixes whose orders are exactly the actor's visible orders ("" for
+    all), or None when a grant reaches orders otherwise (a unit's, a grid's, an owner's)."""
+    scope = scope_of(actor)
+    prefixes: list[str] = []
+    for g in scope.grants_for(action):
+        if g.kind == "all":
+            return [""]
+        if g.kind == "prefix" and not g.department_id:
+            prefixes.append(str(g.value))
+        elif g.kind in ("prefix", "grid", "company") or (g.kind == "unit" and scope.user_id):
+            return None
+    return prefixes or None
+
+
+def narrow_prefixes(prefixes: list[str] | None, prefix: str) -> list[str] | None:
+    """The prefixes of the orders under both `prefixes` and `prefix`."""
+    if prefixes is None:
+        return None
+    narrowed = set()
+    for p in prefixes:
+        if prefix.startswith(p):
+            narrowed.add(prefix)
+        elif p.startswith(prefix):
+            narrowed.add(p)
+    return sorted(narrowed)
 
 
 order_policy = Policy(

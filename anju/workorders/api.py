@@ -25,7 +25,7 @@ from anju.core.api import ErrorOut, page_of
 from anju.estates.permissions import building_policy, estate_policy
 from anju.regions.models import Department, Region
 from anju.workorders import disputes, metrics, services
-from anju.workorders.access import actors_for, order_policy
+from anju.workorders.access import actors_for, order_policy, region_prefixes
 from anju.workorders.machine import Act, Actor, IllegalTransition, State
 from anju.workorders.models import (
     Assignment,
@@ -172,7 +172,9 @@ def order_figures(request, month: str = "", group: str = "street"):
     if group not in FIGURE_GROUPS:
         raise ValidationError({"group": _("Group by street, estate, company or department.")})
     start, end = metrics.month_bounds(year, number)
-    rows = metrics.compute(order_policy.visible(request.user), start, end, group=group)
+    orders = order_policy.visible(request.user)
+    regions = region_prefixes(request.user)
+    rows = metrics.compute(orders, start, end, group=group, regions=regions)
     return {
         "month": f"{year}-{number:02d}",
         "group": group,

@@ -21,6 +21,7 @@ from anju.core.imports import bulk_insert, bulk_insert_returning
 from anju.core.pii import digest
 from anju.estates.models import Estate
 from anju.regions.models import Department, Region
+from anju.workorders import rollups
 from anju.workorders.machine import State
 from anju.workorders.models import (
     Assignment,
@@ -50,6 +51,7 @@ CLOCKS = {  # sign, contact, feedback
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静强磊军洋勇艳杰涛明超秀英华"
 BATCH = 5000
+SPAN_DAYS = 400
 
 
 @dataclass
@@ -169,6 +171,11 @@ class OrderBuilder:
             done += n
             if progress:
                 progress(f"{done:,}/{count:,} orders")
+        # Written in bulk, not through the services: the metric rollups of every day these
+        # orders count on are stale (the sweep or `manage.py metrics_rollup` recomputes them).
+        first = rollups.day_of(self.now - timedelta(days=SPAN_DAYS))
+        last = rollups.day_of(self.now)
+        rollups.mark_stale(first + timedelta(days=n) for n in range((last - first).days + 1))
         return dict(totals)
 
     def _batch(self, n: int) -> dict[str, int]:
@@ -177,7 +184,7 @@ class OrderBuilder:
         for _ in range(n):
             place = rng.choice(self.places)
             category = rng.choice(self.categories)
-            created = self.now - timedelta(seconds=rng.randrange(400 * 86400))
+            created = self.now - timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
             channel = rng.choices(self.channel_pool, self.channel_weights)[0]
             kind = category["kind"]
             state = self.state_for(self.now - created, kind)
@@ -256,8 +263,10 @@ class OrderBuilder:
             contact_due=dispatched + contact,
             feedback_due=dispatched + feedback,
             warn_at=dispatched + feedback * 0.8,
+            order_state=state,
             **self.lead_for(place, category),
         )
+        order._lead = (lead.region_id, lead.department_id, lead.company_id)
         order._dispatched = dispatched
         order._feedback_due = lead.feedback_due
         event("dispatch", State.REGISTERED, State.DISPATCHED, dispatched, "system")
@@ -313,7 +322,8 @@ class OrderBuilder:
 
 
 def _restamp(orders) -> None:
-    """Set the demo times (bulk inserts stamp created_at/updated_at with the insert time)."""
+    """Set the demo times (bulk inserts stamp created_at/updated_at with the insert time) and
+    the lead unit copied onto the order."""
     from django.db import connection
 
     rows = [
@@ -322,6 +332,7 @@ def _restamp(orders) -> None:
             getattr(o, "_dispatched", None),
             getattr(o, "_feedback_due", None),
             getattr(o, "_closed", None),
+            *getattr(o, "_lead", (None, None, None)),
             o.pk,
         )
         for o in orders
@@ -330,8 +341,9 @@ def _restamp(orders) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {table} SET created_at = %s, updated_at = %s, dispatched_at = %s, "  # noqa: S608
-            "feedback_due = %s, closed_at = %s WHERE id = %s",
-            [(c, c, d, f, x, pk) for c, d, f, x, pk in rows],
+            "feedback_due = %s, closed_at = %s, lead_region_id = %s, lead_department_id = %s, "
+            "lead_company_id = %s WHERE id = %s",
+            [(c, c, d, f, x, *lead, pk) for c, d, f, x, *lead, pk in rows],
         )
 
 

@@ -7,19 +7,20 @@ date, visits by answer date, on-time and overdue by due date, reworks by close d
 intake guards by creation date. Rates are None when their denominator is 0.
 
 Every figure is an aggregate over indexed instants, a handful of queries per call,
-whatever the number of orders.
+whatever the number of orders. The same cohorts, grouped by day, make the daily rollups
+(anju.workorders.rollups) that a past month is summed from.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from anju.workorders.machine import State
-from anju.workorders.models import Assignment, Event, Kind, Visit
+from anju.workorders.models import Assignment, Event, Kind, Visit, WorkOrder
 
 OUT_OF_SCOPE = (State.REJECTED, State.MERGED, State.WITHDRAWN, State.ANSWERED)
 
@@ -115,30 +116,200 @@ def _round(value: Decimal) -> Decimal:
     return Decimal(value).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
-# How each grouping reads from an order, an assignment and a visit.
+# The dimensions a cohort row is keyed by, and how each grouping reads them (a street is
+# the first nine digits of the community code).
+DIMENSIONS = ("region", "estate", "company", "department")
 GROUPS = {
-    "all": (None, None, None),
-    "street": ("street", "o_street", "o_street"),
-    "estate": ("estate_id", "order__estate_id", "order__estate_id"),
-    "company": ("lead__company_id", "company_id", "vlead__company_id"),
-    "department": ("lead__department_id", "department_id", "vlead__department_id"),
+    "all": None,
+    "street": "region",
+    "estate": "estate",
+    "company": "company",
+    "department": "department",
+}
+# The dimensions as read from an order, from its lead assignment, and from a row of another
+# table joined to the order's active lead (return requests, visits).
+ORDER_KEYS = {
+    "region": "region_code",
+    "estate": "estate_id",
+    "company": "lead__company_id",
+    "department": "lead__department_id",
+}
+LEAD_KEYS = {
+    "region": "order__region_code",
+    "estate": "order__estate_id",
+    "company": "company_id",
+    "department": "department_id",
+}
+RELATED_KEYS = {
+    "region": "order__region_code",
+    "estate": "order__estate_id",
+    "company": "vlead__company_id",
+    "department": "vlead__department_id",
 }
 
 
-def _orders(qs: QuerySet) -> QuerySet:
-    return qs.annotate(
-        street=Substr("region_code", 1, 9),
-        lead=FilteredRelation(
-            "assignments", condition=Q(assignments__role="lead", assignments__active=True)
+@dataclass
+class Cohort:
+    """One cohort's rows in a period, the instant that dates each row (its day in the
+    rollups), its dimensions and the counts it adds up."""
+
+    rows: QuerySet
+    instant: str
+    keys: dict
+    counts: dict
+    # Sign and contact clocks still running at `now`: their counts change when they run out.
+    pending: dict = field(default_factory=dict)
+
+
+def cohorts(orders: QuerySet | None, start: datetime, end: datetime, now: datetime):
+    """The cohorts of [start, end) among orders (None: every order), as of now."""
+    scoped = _orders(WorkOrder.objects.all() if orders is None else orders)
+
+    def of_orders(qs: QuerySet) -> QuerySet:
+        return qs if orders is None else qs.filter(order__in=orders.values("pk"))
+
+    leads = of_orders(
+        Assignment.objects.filter(role=Assignment.Role.LEAD, active=True).exclude(
+            order__state__in=OUT_OF_SCOPE
+        )
+    )
+    yield Cohort(
+        scoped.filter(created_at__gte=start, created_at__lt=end),
+        "created_at",
+        ORDER_KEYS,
+        # One row per order: an order has at most one active lead (a unique constraint).
+        {
+            "created": Count("pk"),
+            "complaints": Count("pk", filter=Q(kind=Kind.COMPLAINT) & ~Q(state=State.MERGED)),
+            "rejected": Count("pk", filter=Q(state=State.REJECTED)),
+            "merged": Count("pk", filter=Q(state=State.MERGED)),
+        },
+    )
+    yield Cohort(
+        scoped.filter(closed_at__gte=start, closed_at__lt=end, state=State.CLOSED),
+        "closed_at",
+        ORDER_KEYS,
+        {"closed": Count("pk"), "reworked": Count("pk", filter=Q(reworks__gt=0))},
+    )
+    yield Cohort(
+        leads.filter(order__dispatched_at__gte=start, order__dispatched_at__lt=end),
+        "order__dispatched_at",
+        LEAD_KEYS,
+        {
+            "dispatched": Count("pk"),
+            "signed_on_time": Count("pk", filter=Q(signed_at__lte=F("sign_due"))),
+            "sign_counted": Count("pk", filter=Q(signed_at__isnull=False) | Q(sign_due__lte=now)),
+            "contacted_on_time": Count(
+                "pk", filter=Q(order__anonymous=False, contacted_at__lte=F("contact_due"))
+            ),
+            "contact_counted": Count(
+                "pk",
+                filter=Q(order__anonymous=False)
+                & (Q(contacted_at__isnull=False) | Q(contact_due__lte=now)),
+            ),
+        },
+        {
+            "sign_pending": Max("sign_due", filter=Q(signed_at__isnull=True, sign_due__gt=now)),
+            "contact_pending": Max(
+                "contact_due",
+                filter=Q(order__anonymous=False, contacted_at__isnull=True, contact_due__gt=now),
+            ),
+        },
+    )
+    # Return requests of the orders dispatched in the period, by the order's active lead.
+    yield Cohort(
+        of_orders(
+            Event.objects.filter(
+                action="request_return",
+                order__dispatched_at__gte=start,
+                order__dispatched_at__lt=end,
+            )
+        ).annotate(vlead=_lead("order__assignments")),
+        "order__dispatched_at",
+        RELATED_KEYS,
+        {"returns": Count("pk")},
+    )
+    yield Cohort(
+        leads.filter(feedback_due__gte=start, feedback_due__lt=min(end, now)),
+        "feedback_due",
+        LEAD_KEYS,
+        {
+            "due": Count("pk"),
+            "on_time": Count("pk", filter=Q(feedback_at__lte=F("feedback_due"))),
+            "overdue": Count(
+                "pk", filter=Q(feedback_at__gt=F("feedback_due")) | Q(feedback_at__isnull=True)
+            ),
+        },
+    )
+    yield Cohort(
+        of_orders(Visit.objects.filter(answered_at__gte=start, answered_at__lt=end)).annotate(
+            vlead=_lead("order__assignments")
         ),
+        "answered_at",
+        RELATED_KEYS,
+        {
+            "visits_solved": Count("pk", filter=Q(solved=True)),
+            "visits_with_answer": Count("pk", filter=Q(solved__isnull=False)),
+            "satisfied": Count("pk", filter=Q(satisfaction=Visit.Satisfaction.SATISFIED)),
+            "basic": Count("pk", filter=Q(satisfaction=Visit.Satisfaction.BASIC)),
+            "unsatisfied": Count("pk", filter=Q(satisfaction=Visit.Satisfaction.UNSATISFIED)),
+        },
     )
 
 
-def _grouped(qs: QuerySet, key: str | None, **aggregates) -> dict:
+def last_year(orders: QuerySet, start: datetime, end: datetime) -> Cohort:
+    """The complaints of the same period a year before (the created cohort's complaints)."""
+    rows = _orders(orders).filter(
+        created_at__gte=year_before(start),
+        created_at__lt=year_before(end),
+        kind=Kind.COMPLAINT,
+    )
+    return Cohort(
+        rows.exclude(state=State.MERGED),
+        "created_at",
+        ORDER_KEYS,
+        {"complaints_last_year": Count("pk")},
+    )
+
+
+def _lead(path: str) -> FilteredRelation:
+    return FilteredRelation(path, condition=Q(**{f"{path}__role": "lead", f"{path}__active": True}))
+
+
+def _orders(qs: QuerySet) -> QuerySet:
+    return qs.annotate(lead=_lead("assignments"))
+
+
+def group_key(keys: dict, group: str):
+    """The expression a cohort's rows are grouped by for a grouping (None: one group)."""
+    dimension = GROUPS[group]
+    if dimension is None:
+        return None
+    if group == "street":
+        return Substr(keys[dimension], 1, 9)
+    return F(keys[dimension])
+
+
+def grouped(qs: QuerySet, key, **aggregates) -> dict:
     if key is None:
         return {None: qs.aggregate(**aggregates)}
-    rows = qs.values(group=F(key)).annotate(**aggregates).order_by()
+    rows = qs.values(group=key).annotate(**aggregates).order_by()
     return {row.pop("group"): row for row in rows}
+
+
+def add_counts(counts: dict, rows: dict) -> None:
+    """Add grouped rows ({key: {count: value}}) into counts."""
+    for key, values in rows.items():
+        target = counts.setdefault(key, {})
+        for name, value in values.items():
+            target[name] = target.get(name, 0) + int(value or 0)
+
+
+def _live(orders: QuerySet, start: datetime, end: datetime, now: datetime, group: str) -> dict:
+    counts: dict = {}
+    for cohort in [*cohorts(orders, start, end, now), last_year(orders, start, end)]:
+        add_counts(counts, grouped(cohort.rows, group_key(cohort.keys, group), **cohort.counts))
+    return counts
 
 
 def compute(
@@ -149,116 +320,26 @@ def compute(
     group: str = "all",
     weights: Weights | None = None,
     now: datetime | None = None,
+    regions: list[str] | None = None,
 ) -> list[Figures]:
+    """The figures of [start, end) for orders, one per group.
+
+    regions: when the caller knows that `orders` are exactly the orders under these
+    region-code prefixes ("" for all; see access.region_prefixes), a period of whole past
+    days whose daily rollups are complete is summed from them; otherwise (today, a day not
+    rolled up yet or changed since, another scope) the counts are live. Both give the same
+    figures.
+    """
+    from anju.workorders import rollups
+
     w = weights or Weights()
     now = now or timezone.now()
-    order_key, assignment_key, visit_key = GROUPS[group]
-    scoped = _orders(orders)
-    ids = orders.values("pk")
-    figures: dict = {}
-
-    def add(rows: dict):
-        for key, values in rows.items():
-            f = figures.setdefault(key, Figures(key))
-            for name, value in values.items():
-                setattr(f, name, getattr(f, name) + (value or 0))
-
-    in_period = Q(created_at__gte=start, created_at__lt=end)
-    add(
-        _grouped(
-            scoped.filter(in_period),
-            order_key,
-            # One row per order: an order has at most one active lead (a unique constraint).
-            created=Count("pk"),
-            complaints=Count("pk", filter=Q(kind=Kind.COMPLAINT) & ~Q(state=State.MERGED)),
-            rejected=Count("pk", filter=Q(state=State.REJECTED)),
-            merged=Count("pk", filter=Q(state=State.MERGED)),
-        )
-    )
-    last_year = Q(created_at__gte=_year_before(start), created_at__lt=_year_before(end))
-    add(
-        _grouped(
-            scoped.filter(last_year, kind=Kind.COMPLAINT).exclude(state=State.MERGED),
-            order_key,
-            complaints_last_year=Count("pk"),
-        )
-    )
-    add(
-        _grouped(
-            scoped.filter(closed_at__gte=start, closed_at__lt=end, state=State.CLOSED),
-            order_key,
-            closed=Count("pk"),
-            reworked=Count("pk", filter=Q(reworks__gt=0)),
-        )
-    )
-    leads = Assignment.objects.filter(
-        order__in=ids, role=Assignment.Role.LEAD, active=True
-    ).exclude(order__state__in=OUT_OF_SCOPE)
-    leads = leads.annotate(o_street=Substr("order__region_code", 1, 9))
-    dispatched = Q(order__dispatched_at__gte=start, order__dispatched_at__lt=end)
-    add(
-        _grouped(
-            leads.filter(dispatched),
-            assignment_key,
-            dispatched=Count("pk"),
-            signed_on_time=Count("pk", filter=Q(signed_at__lte=F("sign_due"))),
-            sign_counted=Count("pk", filter=Q(signed_at__isnull=False) | Q(sign_due__lte=now)),
-            contacted_on_time=Count(
-                "pk", filter=Q(order__anonymous=False, contacted_at__lte=F("contact_due"))
-            ),
-            contact_counted=Count(
-                "pk",
-                filter=Q(order__anonymous=False)
-                & (Q(contacted_at__isnull=False) | Q(contact_due__lte=now)),
-            ),
-        )
-    )
-    # Return requests of the orders dispatched in the period, by the unit that asked.
-    returns = Event.objects.filter(
-        order__in=ids,
-        action="request_return",
-        order__dispatched_at__gte=start,
-        order__dispatched_at__lt=end,
-    ).annotate(
-        o_street=Substr("order__region_code", 1, 9),
-        vlead=FilteredRelation(
-            "order__assignments",
-            condition=Q(order__assignments__role="lead", order__assignments__active=True),
-        ),
-    )
-    add(_grouped(returns, visit_key, returns=Count("pk")))
-    due_in_period = Q(feedback_due__gte=start, feedback_due__lt=min(end, now))
-    add(
-        _grouped(
-            leads.filter(due_in_period),
-            assignment_key,
-            due=Count("pk"),
-            on_time=Count("pk", filter=Q(feedback_at__lte=F("feedback_due"))),
-            overdue=Count(
-                "pk", filter=Q(feedback_at__gt=F("feedback_due")) | Q(feedback_at__isnull=True)
-            ),
-        )
-    )
-    visits = Visit.objects.filter(
-        order__in=ids, answered_at__gte=start, answered_at__lt=end
-    ).annotate(
-        o_street=Substr("order__region_code", 1, 9),
-        vlead=FilteredRelation(
-            "order__assignments",
-            condition=Q(order__assignments__role="lead", order__assignments__active=True),
-        ),
-    )
-    add(
-        _grouped(
-            visits,
-            visit_key,
-            visits_solved=Count("pk", filter=Q(solved=True)),
-            visits_with_answer=Count("pk", filter=Q(solved__isnull=False)),
-            satisfied=Count("pk", filter=Q(satisfaction=Visit.Satisfaction.SATISFIED)),
-            basic=Count("pk", filter=Q(satisfaction=Visit.Satisfaction.BASIC)),
-            unsatisfied=Count("pk", filter=Q(satisfaction=Visit.Satisfaction.UNSATISFIED)),
-        )
-    )
+    counts = None
+    if regions is not None:
+        counts = rollups.summed(regions, start, end, group=group, now=now)
+    if counts is None:
+        counts = _live(orders, start, end, now, group)
+    figures = {key: Figures(key, **values) for key, values in counts.items()}
     _households(figures, group, orders)
     result = [f.finish(w) for f in figures.values()]
     _label(result, group)
@@ -283,7 +364,8 @@ def _households(figures: dict, group: str, orders: QuerySet) -> None:
 
     if group not in ("all", "street", "estate"):
         return
-    estates = Estate.objects.filter(pk__in=orders.exclude(estate=None).values("estate_id"))
+    # Per estate, does one of the orders name it (an index probe each, not a pass over all).
+    estates = Estate.objects.filter(Exists(orders.filter(estate_id=OuterRef("pk"))))
     if group == "estate":
         for pk, total in estates.values_list("pk", "total_households"):
             if pk in figures:
@@ -324,7 +406,7 @@ def _label(figures: list[Figures], group: str) -> None:
         f.label = labels.get(f.key, "" if f.key is None else str(f.key))
 
 
-def _year_before(moment: datetime) -> datetime:
+def year_before(moment: datetime) -> datetime:
     try:
         return moment.replace(year=moment.year - 1)
     except ValueError:  # 29 February

@@ -28,7 +28,7 @@ from anju.core.excel import workbook_bytes
 from anju.regions.models import Region
 from anju.regions.rules import prefix_of
 from anju.workorders import snapshots
-from anju.workorders.access import order_policy
+from anju.workorders.access import order_policy, region_prefixes
 from anju.workorders.metrics import Figures, channel_counts, compute, month_bounds
 from anju.workorders.models import Channel, MetricSnapshot
 
@@ -156,8 +156,8 @@ def _headline(total: Figures) -> dict:
     }
 
 
-def _total(orders, start, end) -> Figures:
-    figures = compute(orders, start, end, group="all")
+def _total(orders, start, end, regions) -> Figures:
+    figures = compute(orders, start, end, group="all", regions=regions)
     if figures:
         return figures[0]
     return Figures(None, rates={})
@@ -219,7 +219,8 @@ def figures(request):
     group = parse_group(request.GET.get("group"))
     start, end = month_bounds(year, month)
     orders = order_policy.visible(actor)
-    rows = compute(orders, start, end, group=group)
+    regions = region_prefixes(actor)
+    rows = compute(orders, start, end, group=group, regions=regions)
     headers = _headers(group)
     table = [_row(f) for f in rows]
 
@@ -242,7 +243,7 @@ def figures(request):
         "headers": headers,
         "rate_labels": [label for _key, label in RATE_COLUMNS],
         "table": table,
-        "headline": _headline(_total(orders, start, end)),
+        "headline": _headline(_total(orders, start, end, regions)),
         "score_chart": _score_chart(rows),
         "channel_chart": _channel_chart(orders, year, month),
         "export_url": _figures_url(year, month, group) + "&export=xlsx",

@@ -194,6 +194,20 @@ class WorkOrder(TimeStampedModel):
     result = models.CharField(_("result"), max_length=16, blank=True)
     reply = models.TextField(_("reply"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    # The unit of the active lead assignment, copied by the services that set it (dispatch,
+    # an approved return): the orders a unit leads are one index range of this table.
+    lead_region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False, editable=False,
+    )  # fmt: skip
+    lead_department = models.ForeignKey(
+        "regions.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False, editable=False,
+    )  # fmt: skip
+    lead_company = models.ForeignKey(
+        "companies.PropertyCompany", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False, editable=False,
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -213,10 +227,21 @@ class WorkOrder(TimeStampedModel):
             # Metric cohorts: by creation and by dispatch date.
             models.Index(fields=["created_at"], name="order_created"),
             models.Index(fields=["dispatched_at"], name="order_dispatched"),
+            # The orders a unit leads, open ones first in its inbox (anju.workorders.access).
+            *(
+                models.Index(
+                    fields=[f"lead_{unit}", "state", "created_at"], name=f"order_lead_{unit}"
+                )
+                for unit in ("company", "department", "region")
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+# An assignment other than an order's active lead: a co-unit, or a lead before a return.
+NOT_ACTIVE_LEAD = ~models.Q(role="lead", active=True)
 
 
 class Assignment(TimeStampedModel):
@@ -231,20 +256,22 @@ class Assignment(TimeStampedModel):
     )
     role = models.CharField(_("role"), max_length=8, choices=Role.choices)
     unit_kind = models.CharField(_("handling unit kind"), max_length=32)
+    # Indexed with the order's state in Meta.indexes.
     region = models.ForeignKey(
-        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     department = models.ForeignKey(
-        "regions.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        "regions.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     company = models.ForeignKey(
-        "companies.PropertyCompany",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+        "companies.PropertyCompany", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )  # fmt: skip
     active = models.BooleanField(_("active"), default=True)
+    # The order's state, copied by the services whenever it changes (anju.workorders.access).
+    order_state = models.CharField(max_length=24, blank=True, default="", editable=False)
     sign_due = models.DateTimeField(_("sign due"), null=True, blank=True, db_index=True)
     contact_due = models.DateTimeField(_("contact due"), null=True, blank=True)
     feedback_due = models.DateTimeField(_("feedback due"), null=True, blank=True, db_index=True)
@@ -271,6 +298,26 @@ class Assignment(TimeStampedModel):
                 condition=models.Q(role="lead", active=True),
                 name="assignment_one_active_lead",
             )
+        ]
+        # A unit's orders as any assignment (by unit), its inbox (by unit, open order state,
+        # active), and the orders it holds other than as the active lead: read from the
+        # indexes alone (anju.workorders.access).
+        indexes = [
+            *(
+                models.Index(
+                    fields=[unit, "order_state", "active", "role", "order"],
+                    name=f"assignment_{unit}_orders",
+                )
+                for unit in ("company", "department", "region")
+            ),
+            *(
+                models.Index(
+                    fields=[unit, "order"],
+                    condition=NOT_ACTIVE_LEAD,
+                    name=f"assignment_{unit}_other",
+                )
+                for unit in ("company", "department", "region")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -466,6 +513,79 @@ class MetricSnapshot(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.region_code} {self.month:%Y-%m} {self.group} v{self.version}"
+
+
+class MetricDay(models.Model):
+    """Whether one local day's rollup rows (MetricDaily) may stand in for the live counts:
+    computed, not stale (no change to the day's orders since), settled (no sign or contact
+    clock of the day's dispatches still running when computed). See anju.workorders.rollups.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    stale = models.BooleanField(default=True)
+    settles_at = models.DateTimeField(null=True, blank=True)
+    # Set on the first day of a full backfill: a day before it without a row has no orders.
+    first = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("metric day")
+        verbose_name_plural = _("metric days")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'stale' if self.stale else self.computed_at}"
+
+
+class MetricDaily(models.Model):
+    """One day's metric counts (anju.workorders.metrics) of the orders of one community code,
+    estate and active lead unit, each count in its own cohort: orders created that day,
+    closed that day, dispatched that day (their lead's clocks and return requests), leads due
+    that day, visits answered that day."""
+
+    day = models.DateField(_("day"))
+    region_code = models.CharField(_("region code"), max_length=12)
+    estate = models.ForeignKey(
+        Estate, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    company = models.ForeignKey(
+        "companies.PropertyCompany", null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_index=False, db_constraint=False,
+    )  # fmt: skip
+    department = models.ForeignKey(
+        "regions.Department", null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_index=False, db_constraint=False,
+    )  # fmt: skip
+    created = models.PositiveIntegerField(default=0)
+    complaints = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    reworked = models.PositiveIntegerField(default=0)
+    dispatched = models.PositiveIntegerField(default=0)
+    signed_on_time = models.PositiveIntegerField(default=0)
+    sign_counted = models.PositiveIntegerField(default=0)
+    contacted_on_time = models.PositiveIntegerField(default=0)
+    contact_counted = models.PositiveIntegerField(default=0)
+    returns = models.PositiveIntegerField(default=0)
+    due = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    visits_solved = models.PositiveIntegerField(default=0)
+    visits_with_answer = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basic = models.PositiveIntegerField(default=0)
+    unsatisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "region_code"]
+        verbose_name = _("daily metric counts")
+        verbose_name_plural = _("daily metric counts")
+        indexes = [models.Index(fields=["day", "region_code"], name="metric_daily_day_region")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_code}"
 
 
 class DisputeLevel(models.IntegerChoices):

@@ -24,7 +24,7 @@ from anju.core.worktime import WorkCalendar, calendar
 from anju.estates.models import Estate
 from anju.estates.permissions import estate_policy
 from anju.regions.models import Department, Region
-from anju.workorders import machine
+from anju.workorders import machine, rollups
 from anju.workorders.access import actors_for, lead_assignment, order_policy
 from anju.workorders.deadlines import DEFAULT_CLASSES, DeadlineClass, Limit
 from anju.workorders.duplicates import check_cluster
@@ -149,6 +149,7 @@ def register(*, actor, data: dict, now: datetime | None = None) -> WorkOrder:
                 order.save()
                 _event(order, actor, Actor.CITIZEN if owner_form else Actor.INTAKE, "register",
                        "", State.REGISTERED, {"channel": channel}, now)  # fmt: skip
+                rollups.mark_stale({rollups.day_of(order.created_at)})
                 audit_record(
                     actor=actor,
                     action="workorders.register",
@@ -325,6 +326,12 @@ def _clocks(order: WorkOrder, start: datetime, cal: WorkCalendar) -> dict:
 
 
 def _assign(order: WorkOrder, role: str, unit: UnitRef, clocks: dict) -> Assignment:
+    """Give the order to a unit; a new lead is also copied onto the order (order.lead_*,
+    saved by the caller)."""
+    if role == Assignment.Role.LEAD:
+        order.lead_region = unit.region
+        order.lead_department = unit.department
+        order.lead_company_id = unit.company_id
     return Assignment.objects.create(
         order=order,
         role=role,
@@ -359,6 +366,8 @@ def dispatch(
         payload = {"lead": _unit_label(lead), "co": [_unit_label(u) for u in co], "basis": basis}
         _event(order, actor, as_role, Act.DISPATCH, State.REGISTERED, order.state, payload, now)
         _audit(actor, order, Act.DISPATCH, payload)
+        _copy_state(order)
+        rollups.touch(order)
     return order
 
 
@@ -412,6 +421,7 @@ def act(*, actor, order: WorkOrder, action: str, payload: dict | None = None, no
             if not order_policy.visible(actor).filter(pk=order.pk).exists():
                 raise PermissionDenied
             as_role = _role(actor, order, action)
+        days = rollups.order_days(order)
         ledger = _ledger(order)
         before = order.state
         machine.fire(ledger, action, as_role, now, payload)
@@ -427,7 +437,15 @@ def act(*, actor, order: WorkOrder, action: str, payload: dict | None = None, no
         stored = {k: v for k, v in payload.items() if isinstance(v, str | int | float | bool)}
         _event(order, actor, as_role, action, before, order.state, stored, now)
         _audit(actor, order, action, stored)
+        _copy_state(order)
+        rollups.touch(order, days)
     return order
+
+
+def _copy_state(order: WorkOrder) -> None:
+    """Copy the order's state onto its assignments (a unit's inbox reads it there, see
+    anju.workorders.access)."""
+    order.assignments.exclude(order_state=order.state).update(order_state=order.state)
 
 
 def _apply_effects(order: WorkOrder, action: str, payload: dict, now, before: str) -> None:
@@ -705,6 +723,7 @@ def decide_extension(*, actor, extension: Extension, approve: bool, now=None) ->
         extension.decided_at = now
         lead = extension.assignment
         if approve and lead.feedback_due:
+            old_due = lead.feedback_due
             cal = calendar()
             lead.feedback_due = cal.add_working_days(
                 lead.feedback_due, extension.days, end_of_day=False
@@ -715,6 +734,7 @@ def decide_extension(*, actor, extension: Extension, approve: bool, now=None) ->
             order.feedback_due = lead.feedback_due
             order.save(update_fields=["feedback_due", "updated_at"])
             extension.new_due = lead.feedback_due
+            rollups.mark_stale({rollups.day_of(old_due), rollups.day_of(lead.feedback_due)})
         extension.save()
         _event(order, actor, Actor.SUPERVISOR, "decide_extension", order.state, order.state,
                {"approved": bool(approve), "days": extension.days}, now)  # fmt: skip

@@ -15,7 +15,7 @@ from anju.accounts.scope import covers_region, scope_of
 from anju.core.audit import audit_record
 from anju.regions.models import Region
 from anju.regions.rules import prefix_of
-from anju.workorders.access import order_policy
+from anju.workorders.access import narrow_prefixes, order_policy, region_prefixes
 from anju.workorders.metrics import Weights, compute, month_bounds
 from anju.workorders.models import MetricSnapshot
 
@@ -39,8 +39,11 @@ def take(*, actor, region: Region, year: int, month: int, group: str, weights=No
         raise PermissionDenied
     weights = weights or Weights()
     start, end = month_bounds(year, month)
-    orders = order_policy.visible(actor).filter(region_code__codeprefix=prefix_of(region.code))
-    figures = [_plain(asdict(f)) for f in compute(orders, start, end, group=group, weights=weights)]
+    prefix = prefix_of(region.code)
+    orders = order_policy.visible(actor).filter(region_code__codeprefix=prefix)
+    regions = narrow_prefixes(region_prefixes(actor), prefix)
+    figures = compute(orders, start, end, group=group, weights=weights, regions=regions)
+    figures = [_plain(asdict(f)) for f in figures]
     first = date(year, month, 1)
     with transaction.atomic():
         latest = (

@@ -7,6 +7,9 @@ no feedback yet) it issues, once each:
    to the unit lead, which also fixes `report_at` = 5 working days later;
 3. at `report_at`, still without feedback: a 通报 to the district (`order.reported`).
 
+Then it brings the daily metric rollups up to date (anju.workorders.rollups): the days that
+ended since, the days changed since and the days whose clocks have run out since.
+
 Set-based: each step selects due rows through indexed instants, locks them (PostgreSQL skips
 rows another sweep holds), stamps the flag and writes the notices in one transaction per
 batch. A row stamped once never qualifies again, and notices are unique per (assignment,
@@ -20,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from anju.core.worktime import calendar
-from anju.workorders import machine
+from anju.workorders import machine, rollups
 from anju.workorders.models import Assignment, DomainEvent, Notice, WorkOrder
 
 BATCH = 2000
@@ -38,6 +41,7 @@ class SweepResult:
     overdue: int = 0
     urged: int = 0
     reported: int = 0
+    rollup_days: int = 0
     seconds: float = 0.0
     notices: dict = field(default_factory=dict)
 
@@ -47,6 +51,7 @@ class SweepResult:
             "overdue": self.overdue,
             "urged": self.urged,
             "reported": self.reported,
+            "rollup_days": self.rollup_days,
             "seconds": round(self.seconds, 3),
         }
 
@@ -151,6 +156,7 @@ def sweep(now: datetime | None = None) -> SweepResult:
         now,
         event=DomainEvent.Type.ORDER_REPORTED,
     )
+    result.rollup_days = rollups.refresh(now)
     result.seconds = (timezone.now() - started).total_seconds()
     return result
 

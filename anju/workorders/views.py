@@ -31,7 +31,13 @@ from anju.estates.models import Estate, Unit
 from anju.regions.models import Department, Region
 from anju.regions.permissions import region_policy
 from anju.workorders import disputes, services
-from anju.workorders.access import actors_for, lead_assignment, may_see_complainant, order_policy
+from anju.workorders.access import (
+    actors_for,
+    lead_assignment,
+    may_see_complainant,
+    order_policy,
+    unit_orders,
+)
 from anju.workorders.deadlines import Unit as TimeUnit
 from anju.workorders.forms import (
     ACTION_FIELDS,
@@ -159,19 +165,26 @@ def my_unit_filter(actor) -> Q:
         if g.kind == "all":
             return Q(state__in=OPEN)
         if g.department_id:
-            q = Q(department_id=g.department_id)
+            department = g.department_id
+            q = unit_orders(
+                Q(department_id=department), {"lead_department_id": department}, open_only=True
+            )
         elif g.kind == "company":
-            q = Q(company_id=int(g.value))
+            company = int(g.value)
+            q = unit_orders(Q(company_id=company), {"lead_company_id": company}, open_only=True)
         elif g.kind == "prefix":
             # A street or community holds assignments to its own region node.
-            q = Q(region__code=str(g.value).ljust(12, "0"))
+            code = str(g.value).ljust(12, "0")
+            region = Region.objects.filter(code=code).values_list("pk", flat=True).first()
+            if region is None:
+                continue
+            q = unit_orders(Q(region_id=region), {"lead_region_id": region}, open_only=True)
         else:
             continue
         condition = q if condition is None else condition | q
     if condition is None:
         return Q(pk__in=[])
-    held = Assignment.objects.filter(condition, active=True).values("order_id")
-    return Q(pk__in=held, state__in=OPEN)
+    return condition
 
 
 # -- the list ----------------------------------------------------------------------------------
