@@ -51,6 +51,7 @@ format: setup
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/orders.py
+	$(BIN)/python bench/voting.py
 
 messages: setup
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules

@@ -9,7 +9,6 @@ services: a ballot is cast, a meeting opened or closed, now.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 from django.urls import reverse
@@ -782,17 +781,14 @@ def owner_identity(request, meeting_id: int, payload: IdentityIn):
 )
 def ballot_cast(request, meeting_id: int, payload: BallotIn):
     user = request.user
-    meeting = _get(user, meeting_id)
-    with transaction.atomic():
-        owner = services.verify_owner(user=user, meeting=meeting, id_number=payload.id_number)
-        ballots = services.cast_own(
-            user=user,
-            meeting=meeting,
-            owner=owner,
-            choices=_choices(payload.choices),
-            ip=_ip(request),
-            device=payload.device,
-        )
+    meeting, owner, ballots = services.cast_online(
+        user=user,
+        meeting_id=meeting_id,
+        id_number=payload.id_number,
+        choices=_choices(payload.choices),
+        ip=_ip(request),
+        device=payload.device,
+    )
     return Status(
         201,
         {

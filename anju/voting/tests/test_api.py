@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from anju.accounts.models import ApiToken
 from anju.accounts.roles import Role
 from anju.core.models import AuditEvent
 from anju.voting import services
@@ -684,6 +685,84 @@ def test_identity_check_lists_the_owners_motions(vw, api):
     )
     refused(api("street_a_officer").post(path, {"id_number": owner.id_number}), 403)
     refused(api("owner_other_estate").post(path, {"id_number": owner.id_number}), 404)
+
+
+def test_casting_by_token_costs_a_bounded_number_of_queries(vw, django_assert_max_num_queries):
+    # given: an owner's API client voting on two motions
+    meeting = stage(vw, "open", matters=(Matter.HIRE_MANAGER, Matter.USE_FUND))
+    first, second = meeting.motions.order_by("number")
+    user = vw.world.people.owner_unit_101
+    token, raw = ApiToken.issue(user=user, name="phone")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    body = {"id_number": vw.single[0].id_number, "choices": {first.pk: "yes", second.pk: "no"}}
+
+    # when: the first request stamps the token; the second (a change: one more UPDATE) does not
+    with django_assert_max_num_queries(10):
+        response = client.post(
+            f"{V1}/votes/{meeting.pk}/ballots", body, content_type="application/json"
+        )
+    token.refresh_from_db()
+    stamped = token.last_used_at
+    body["choices"] = {first.pk: "no"}
+    with django_assert_max_num_queries(10):
+        again = client.post(
+            f"{V1}/votes/{meeting.pk}/ballots", body, content_type="application/json"
+        )
+
+    # then
+    assert (response.status_code, again.status_code) == (201, 201), again.content
+    assert stamped is not None
+    token.refresh_from_db()
+    assert token.last_used_at == stamped
+    assert Ballot.objects.filter(motion=first).count() == 2
+    assert Ballot.objects.get(motion=first, effective=True).choice == "no"
+    assert Ballot.objects.get(motion=second, effective=True).choice == "no"
+    assert audited("voting.ballot.cast", user) == 2
+
+
+def test_casting_checks_identity_on_every_path(vw):
+    # given: an open meeting and the accounts of the developer (unit 204), the co-owner who
+    # is not the representative (203) and the owner of 101
+    meeting = stage(vw, "open")
+    motion = meeting.motions.get()
+    path = f"{V1}/votes/{meeting.pk}/ballots"
+
+    def cast(user, id_number):
+        client = Client()
+        client.force_login(user)
+        body = {"id_number": id_number, "choices": {motion.pk: "yes"}}
+        return client.post(path, body, content_type="application/json")
+
+    developer = member("dev_204", Role.OWNER, unit=vw.units["204"])
+    spouse = member("spouse_203", Role.OWNER, unit=vw.units["203"])
+    owner = vw.world.people.owner_unit_101
+
+    # when / then: the developer votes for all its stock as one voter
+    response = cast(developer, vw.developer.id_number)
+    assert response.status_code == 201, response.content
+    ballot = Ballot.objects.get(receipt=response.json()["ballots"][0]["receipt"])
+    assert ballot.entry.key == "developer"
+    # a co-owner who is not the representative is refused, nothing cast
+    refused(cast(spouse, vw.spouse.id_number), 400, field="id_number")
+    # wrong ID numbers count as failed tries; then even the right one is refused
+    for _ in range(services.IDENTITY_TRIES):
+        refused(cast(owner, vw.single[1].id_number), 400, field="id_number")
+    refused(
+        cast(owner, vw.single[0].id_number),
+        400,
+        "Too many failed identity checks; try again in an hour or ask the community.",
+    )
+    assert Ballot.objects.filter(motion=motion).count() == 1
+
+
+def test_token_use_older_than_a_minute_is_stamped_again(vw):
+    user = vw.world.people.owner_unit_101
+    token, raw = ApiToken.issue(user=user, name="phone")
+    long_ago = timezone.now() - timedelta(minutes=2)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
+    Client().get(f"{V1}/votes", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    token.refresh_from_db()
+    assert token.last_used_at > long_ago + timedelta(minutes=1)
 
 
 def test_owner_casts_and_changes_ballots_with_receipts(vw, api):

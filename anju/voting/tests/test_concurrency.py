@@ -13,14 +13,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from anju.core.errors import DomainError
 from anju.core.models import AuditEvent
 from anju.voting import services
-from anju.voting.models import Ballot, BallotChannel, Meeting, RollEntry
+from anju.voting.models import Ballot, BallotChannel, Meeting, MeetingState, RollEntry
 from anju.voting.tests.conftest import make_meeting
 
 pytestmark = [
@@ -216,3 +216,56 @@ def test_an_owner_casting_from_many_devices_at_once_has_one_counted_ballot(vw):
     assert ballots.count() == outcomes["cast"]
     # One audit record per request that cast, none for a refused one (rolled back whole).
     assert AuditEvent.objects.filter(action="voting.ballot.cast").count() == outcomes["cast"]
+
+
+def test_a_ballot_arriving_while_the_meeting_closes_is_refused(vw):
+    # given: the organiser's close holds the meeting's row lock (as close_voting does) while
+    # an owner's ballot arrives, read the meeting as open before the close began
+    meeting = open_now(vw)
+    motion = meeting.motions.get()
+    user_id = vw.world.people.owner_unit_101.pk
+    locked = threading.Event()
+    outcome: dict[str, str] = {}
+
+    def close():
+        try:
+            with transaction.atomic():
+                Meeting.objects.select_for_update().get(pk=meeting.pk)
+                locked.set()
+                time.sleep(0.5)
+                Meeting.objects.filter(pk=meeting.pk).update(
+                    state=MeetingState.CLOSED, closed_at=timezone.now()
+                )
+        finally:
+            connections.close_all()
+
+    def vote():
+        try:
+            stale = Meeting.objects.get(pk=meeting.pk)
+            locked.wait(10)
+            started = time.perf_counter()
+            try:
+                services.cast_own(
+                    user=get_user_model().objects.get(pk=user_id),
+                    meeting=stale,
+                    owner=vw.single[0],
+                    choices={motion.pk: "yes"},
+                )
+                outcome["result"] = "cast"
+            except DomainError as exc:
+                outcome["result"] = str(exc.message)
+            outcome["waited"] = f"{time.perf_counter() - started:.2f}"
+        finally:
+            connections.close_all()
+
+    # when
+    threads = [threading.Thread(target=close), threading.Thread(target=vote)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    # then: the ballot waited for the close and was refused; nothing lands after the tally
+    assert outcome["result"] == zh("Voting is not open."), outcome
+    assert float(outcome["waited"]) >= 0.3, outcome
+    assert not Ballot.objects.filter(motion=motion).exists()
