@@ -145,7 +145,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (photos of work orders, voting documents). Never served from a public URL:
+# each app serves its files through a view that checks who may see them.
+MEDIA_ROOT = Path(os.environ.get("ANJU_MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
@@ -178,6 +180,11 @@ ANJU_PAGE_SIZE = 25
 ANJU_BEHIND_PROXY = env_bool("ANJU_BEHIND_PROXY", False)
 ANJU_SMS_BACKEND = os.environ.get("ANJU_SMS_BACKEND", "anju.core.sms.LogBackend")
 ANJU_COUNT_CAP = 10_000
+# The address of the site in links sent out of it (the return-visit link by text message).
+ANJU_SITE_URL = os.environ.get("ANJU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Photos on a work order: the largest file and the most photos per order and stage.
+ANJU_PHOTO_MAX_BYTES = int(os.environ.get("ANJU_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+ANJU_PHOTO_MAX_COUNT = int(os.environ.get("ANJU_PHOTO_MAX_COUNT", "9"))
 
 LOGGING = {
     "version": 1,

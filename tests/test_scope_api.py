@@ -30,7 +30,13 @@ from anju.voting.rules import Matter
 from anju.workorders import disputes as order_disputes
 from anju.workorders import services as order_services
 from anju.workorders.machine import Act
-from anju.workorders.models import Category, Channel
+from anju.workorders.models import (
+    Category,
+    Channel,
+    ClusterAlert,
+    JointMeeting,
+    ResponsibilityRule,
+)
 from config.api import api as ninja_api
 from tests import factories as f
 from tests.scopes import (
@@ -252,6 +258,48 @@ VOTES_OF = {
 }
 
 
+# Joint meetings and cluster alerts: one per convening region or estate, named after it.
+JOINT_MEETINGS_OF = {
+    "district_admin": "A B D",
+    "district_staff": "A B D",
+    "street_a_officer": "A",
+    "street_b_officer": "B",
+    "neighbour_admin": "N",
+}
+ALERTS_OF = {
+    "district_admin": "红星花园 东风苑",
+    "district_staff": "红星花园 东风苑",
+    "street_a_officer": "红星花园",
+    "street_b_officer": "东风苑",
+    "neighbour_admin": "浣花苑",
+}
+
+
+def _joint_meetings_world(w):
+    when = timezone.now() + timedelta(days=2)
+    for key, region, level in (
+        ("A", w.street_a, 1),
+        ("B", w.street_b, 1),
+        ("D", w.district, 2),
+        ("N", w.n_street, 1),
+    ):
+        JointMeeting.objects.create(level=level, region=region, scheduled_at=when,
+                                    place=f"{key}会议室")  # fmt: skip
+
+
+def _alert(w, estate=None):
+    estate = estate or w.estate_a
+    return ClusterAlert.objects.create(
+        estate=estate, category=Category.objects.get(code="service"),
+        region_code=estate.region_code, day=timezone.localdate(), count=5,
+    )  # fmt: skip
+
+
+def _alerts_world(w):
+    for estate in (w.estate_a, w.estate_b, w.estate_n):
+        _alert(w, estate)
+
+
 LISTS = {
     "estates": ListOp(
         "/estates", "id", lambda w, p: [e.pk for e in estates_of(w, p)], tuple(ESTATES_OF)
@@ -282,6 +330,20 @@ LISTS = {
         lambda w, p: [w.orders[k].pk for k in ORDERS_OF[p].split()],
         tuple(ORDERS_OF),
         setup=_orders_world,
+    ),
+    "joint-meetings": ListOp(
+        "/orders/meetings",
+        "place",
+        lambda w, p: [f"{k}会议室" for k in JOINT_MEETINGS_OF[p].split()],
+        tuple(JOINT_MEETINGS_OF),
+        setup=_joint_meetings_world,
+    ),
+    "cluster-alerts": ListOp(
+        "/orders/cluster-alerts",
+        "estate_name",
+        lambda w, p: ALERTS_OF[p].split(),
+        tuple(ALERTS_OF),
+        setup=_alerts_world,
     ),
     "votes": ListOp(
         "/votes",
@@ -354,6 +416,9 @@ def test_audit_list_returns_only_events_in_scope(world, as_user, persona, visibl
 # Reference data that is the same in every scope: any persona with the action reads it.
 SHARED = {
     "/orders/categories": tuple(ORDERS_OF),
+    # The matrix and the deadline configuration: for those who dispatch.
+    "/orders/matrix": tuple(JOINT_MEETINGS_OF),
+    "/orders/deadline-config": tuple(JOINT_MEETINGS_OF),
 }
 
 
@@ -453,6 +518,44 @@ def _awaiting_visit(w):
     return {"order_id": _handled(w, "sign", "contact", "feedback", "approve").pk}
 
 
+def _tiny_png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (2, 2), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+def _photo(w):
+    """A photo on owner 101's fire-exit complaint; the files (fixed names) live under
+    MEDIA_ROOT, written once."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from anju.workorders.models import Attachment, WorkOrder
+
+    name, thumb = "workorders/scope-tests/photo.png", "workorders/scope-tests/photo-thumb.jpg"
+    for path in (name, thumb):
+        if not default_storage.exists(path):
+            default_storage.save(path, ContentFile(_tiny_png()))
+    order = WorkOrder.objects.get(pk=_owners_fire_order(w)["order_id"])
+    return Attachment.objects.create(
+        order=order, stage="intake", file=name, thumbnail=thumb, name="photo.png",
+        content_type="image/png", size=10, uploaded_by=w.people.owner_unit_101,
+        created_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _photo_ids(w):
+    return {"photo_id": _photo(w).pk}
+
+
+def _photo_order_ids(w):
+    return {"order_id": _photo(w).order_id}
+
+
 def _extension(w):
     order = _handled(w, "sign")
     extension = order_services.request_extension(
@@ -484,6 +587,19 @@ def _agreed_step(w):
 
 def _agreement(w):
     return {"outcome": "agreed", "met_at": timezone.now().isoformat(), "agreement": "退还费用"}
+
+
+def _joint_meeting(w, agenda=True):
+    """Street A's joint meeting an hour ago, hearing an escalated order (or, without agenda,
+    with that order left in w.agenda_order to add)."""
+    order = _escalated(w)
+    meeting = order_disputes.schedule_meeting(
+        actor=w.people.street_a_officer, region=w.street_a,
+        scheduled_at=timezone.now() - timedelta(hours=1), orders=[order] if agenda else [],
+    )  # fmt: skip
+    w.agenda_order = order
+    AuditEvent.objects.all().delete()
+    return {"meeting_id": meeting.pk}
 
 
 @dataclass(frozen=True)
@@ -718,6 +834,57 @@ OBJECT_OPS = {
         payload=lambda w: {"reached": True, "solved": True, "satisfaction": "satisfied"},
         audit="workorders.close",
     ),
+    "order-photos": ObjectOp(
+        "get",
+        "/orders/{order_id}/photos",
+        _photo_order_ids,
+        (STREET, DISTRICT, COMPANY, FIRE, OWNER, GRID, COMMUNITY),
+    ),
+    "order-photo-file": ObjectOp(
+        "get",
+        "/orders/photos/{photo_id}/file",
+        _photo_ids,
+        (STREET, DISTRICT, COMPANY, FIRE, OWNER, GRID, COMMUNITY),
+    ),
+    "order-visit-link-send": ObjectOp(
+        "post",
+        "/orders/{order_id}/visit-link/send",
+        _awaiting_visit,
+        (DISTRICT, COMMUNITY),
+        ok=201,
+        audit="workorders.visit_sms",
+    ),
+    "joint-meeting-get": ObjectOp(
+        "get", "/orders/meetings/{meeting_id}", _joint_meeting, (STREET, DISTRICT)
+    ),
+    "joint-meeting-agenda": ObjectOp(
+        "post",
+        "/orders/meetings/{meeting_id}/agenda",
+        lambda w: _joint_meeting(w, agenda=False),
+        (STREET, DISTRICT),
+        payload=lambda w: {"order_ids": [w.agenda_order.pk]},
+        audit="disputes.meeting.agenda",
+    ),
+    "joint-meeting-outcome": ObjectOp(
+        "post",
+        "/orders/meetings/{meeting_id}/outcomes",
+        _joint_meeting,
+        (STREET, DISTRICT),
+        payload=lambda w: {
+            "order_id": w.agenda_order.pk,
+            "outcome": "failed",
+            "next_reason": "提交区级联席会议",
+        },
+        audit="workorders.escalate_further",
+    ),
+    "cluster-alert-handle": ObjectOp(
+        "post",
+        "/orders/cluster-alerts/{alert_id}/handle",
+        lambda w: {"alert_id": _alert(w).pk},
+        (STREET, DISTRICT),
+        payload=lambda w: {"note": "已约谈物业"},
+        audit="workorders.cluster_handle",
+    ),
     "vote-get": ObjectOp(
         "get",
         "/votes/{meeting_id}",
@@ -916,6 +1083,36 @@ OBJECT_OPS = {
 }
 
 
+# Photos are sent as multipart/form-data, not JSON: their upload has a test of its own.
+PHOTO_UPLOAD = "/orders/{order_id}/photos"
+
+
+@pytest.mark.parametrize(("allowed", "denied"), [OWNER, ("street_a_officer", "street_b_officer")])
+@pytest.mark.parametrize("mode", ["session", "token"])
+def test_photo_upload_answers_the_allowed_persona_and_404_to_the_neighbour(
+    world, settings, tmp_path, mode, allowed, denied
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+
+    order_id = _owners_fire_order(world)["order_id"]
+    url = V1 + PHOTO_UPLOAD.format(order_id=order_id)
+
+    def post(persona):
+        api = ApiClient(getattr(world.people, persona), mode)
+        upload = SimpleUploadedFile("现场.png", _tiny_png(), content_type="image/png")
+        return api.client.post(url, {"files": [upload]}, **api.headers)
+
+    refused = post(denied)
+    assert refused.status_code == 404, refused.content
+    assert not AuditEvent.objects.exists()
+    response = post(allowed)
+    assert response.status_code == 201, response.content
+    actor = getattr(world.people, allowed)
+    assert AuditEvent.objects.filter(action="workorders.attach", actor=actor).count() == 1
+
+
 @pytest.mark.parametrize(
     ("op", "allowed", "denied"),
     [(key, a, d) for key, spec in OBJECT_OPS.items() for a, d in spec.pairs],
@@ -999,6 +1196,11 @@ def _order_in(estate, channel="phone"):
     }
 
 
+def _joint_meeting_in(region):
+    return {"region_id": region.pk, "scheduled_at": "2026-12-20T10:00:00+08:00",
+            "place": "街道会议室", "participants": "街道、社区、物业"}  # fmt: skip
+
+
 CREATES = [
     # (path, persona, payload builder, expected status)
     ("/estates", "district_admin", lambda w: _estate_in(w.a2), 201),
@@ -1026,6 +1228,10 @@ CREATES = [
     ("/votes", "committee_a_member", lambda w: _meeting_in(w.estate_a2), 404),
     ("/votes", "community_a1_worker", lambda w: _meeting_in(w.estate_a2), 404),
     ("/votes", "street_a_officer", lambda w: _meeting_in(w.estate_n), 404),
+    ("/orders/meetings", "street_a_officer", lambda w: _joint_meeting_in(w.street_a), 201),
+    ("/orders/meetings", "district_admin", lambda w: _joint_meeting_in(w.district), 201),
+    ("/orders/meetings", "street_b_officer", lambda w: _joint_meeting_in(w.street_a), 404),
+    ("/orders/meetings", "neighbour_admin", lambda w: _joint_meeting_in(w.district), 404),
 ]
 
 
@@ -1041,6 +1247,111 @@ def test_created_estate_takes_its_region_code(world, as_user):
     response = as_user("street_a_officer").request("post", "/estates", _estate_in(world.a2))
     estate = Estate.objects.get(pk=response.json()["id"])
     assert estate.region_code == world.a2.code == response.json()["region_code"]
+
+
+# --------------------------------------------------------------------------------------------
+# Changes to shared reference data (categories, deadlines, the matrix): no region to hide, so
+# the refused persona lacks the action (403); a neighbouring district's admin may change it.
+# --------------------------------------------------------------------------------------------
+
+CONFIGURE = (("district_admin", "district_staff"), ("neighbour_admin", "street_a_officer"))
+
+
+@dataclass(frozen=True)
+class SharedChange:
+    method: str
+    pattern: str
+    ids: Callable  # world -> the pattern's ids
+    payload: Callable
+    audit: str
+    ok: int = 200
+
+
+SHARED_CHANGES = {
+    "category-create": SharedChange(
+        "post",
+        "/orders/categories",
+        lambda w: {},
+        lambda w: {
+            "code": "heating.cold",
+            "name": "室温不达标",
+            "parent": "service",
+            "kind": "help",
+        },
+        "matrix.category.create",
+        ok=201,
+    ),
+    "category-update": SharedChange(
+        "patch",
+        "/orders/categories/{category_id}",
+        lambda w: {"category_id": Category.objects.get(code="fire.exit_blocked").pk},
+        lambda w: {"name": "消防通道被占", "deadline_class": "urgent"},
+        "matrix.category.update",
+    ),
+    "deadline-config-update": SharedChange(
+        "patch",
+        "/orders/deadline-config",
+        lambda w: {},
+        lambda w: {
+            "rework_days": 5,
+            "classes": [
+                {"code": "urgent", "feedback_amount": 100, "feedback_unit": "clock_minutes"}
+            ],
+            "choices": [
+                {"category": "service.cleaning", "channel": "hotline", "deadline_class": "timely"}
+            ],
+        },
+        "matrix.deadline_settings.update",
+    ),
+    "rule-create": SharedChange(
+        "post",
+        "/orders/matrix",
+        lambda w: {},
+        lambda w: {
+            "category": "service.cleaning",
+            "estate_kind": "commercial",
+            "lead": "company",
+            "co": ["community"],
+            "basis": "物业服务合同",
+        },
+        "matrix.create",
+        ok=201,
+    ),
+    "rule-update": SharedChange(
+        "patch",
+        "/orders/matrix/{rule_id}",
+        lambda w: {"rule_id": ResponsibilityRule.objects.order_by("pk").first().pk},
+        lambda w: {"basis": "修订后的职责依据"},
+        "matrix.update",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "allowed", "refused"),
+    [(key, a, r) for key in SHARED_CHANGES for a, r in CONFIGURE],
+)
+def test_shared_reference_data_is_changed_only_by_the_district_admin(
+    world, as_user, change, allowed, refused
+):
+    # given
+    spec = SHARED_CHANGES[change]
+    path = spec.pattern.format(**spec.ids(world))
+
+    # when: the persona lacking the action first
+    response = as_user(refused).request(spec.method, path, spec.payload(world))
+
+    # then
+    assert response.status_code == 403, response.content
+    assert not AuditEvent.objects.exists()
+
+    # when
+    response = as_user(allowed).request(spec.method, path, spec.payload(world))
+
+    # then
+    assert response.status_code == spec.ok, response.content
+    actor = getattr(world.people, allowed)
+    assert AuditEvent.objects.filter(action=spec.audit, actor=actor).count() == 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -1101,6 +1412,12 @@ LACKING = [
     ),
     ("committee_a_member", "get", lambda w: "/orders", None),
     ("committee_a_member", "get", lambda w: "/orders/categories", None),
+    ("community_a1_worker", "get", lambda w: "/orders/meetings", None),
+    ("auditor", "post", lambda w: "/orders/meetings", lambda w: _joint_meeting_in(w.street_a)),
+    ("company_x_manager", "get", lambda w: "/orders/cluster-alerts", None),
+    ("auditor", "get", lambda w: "/orders/cluster-alerts", None),
+    ("company_x_manager", "get", lambda w: "/orders/matrix", None),
+    ("owner_unit_101", "get", lambda w: "/orders/deadline-config", None),
     ("company_x_manager", "post", lambda w: "/orders", lambda w: _order_in(w.estate_a)),
     ("auditor", "post", lambda w: "/orders", lambda w: _order_in(w.estate_a)),
     ("owner_unit_101", "post", lambda w: "/orders", lambda w: _order_in(w.estate_a)),
@@ -1295,6 +1612,7 @@ def _concrete(path: str) -> str:
         "company_id",
         "contract_id",
         "order_id",
+        "photo_id",
         "extension_id",
         "step_id",
         "meeting_id",
@@ -1302,6 +1620,9 @@ def _concrete(path: str) -> str:
         "entry_id",
         "proxy_id",
         "sheet_id",
+        "category_id",
+        "rule_id",
+        "alert_id",
     ):
         path = path.replace("{" + name + "}", "1")
     return path.replace("{field}", "phone").replace("{action}", "sign")
@@ -1342,6 +1663,8 @@ def test_every_operation_has_a_scope_test():
     covered |= {("post", path) for path, *_rest in CREATES}
     covered |= {(spec.method, spec.pattern) for spec in OBJECT_OPS.values()}
     covered |= {("get", FIGURES_PATH)}
+    covered |= {(spec.method, spec.pattern) for spec in SHARED_CHANGES.values()}
+    covered |= {("post", PHOTO_UPLOAD)}
     operations = {(m, p.removeprefix(V1)) for m, p in _all_operations()}
     # The Excel import operations have their scope tests in anju/core/tests/test_imports.py.
     operations = {(m, p) for m, p in operations if not p.startswith("/imports/")}

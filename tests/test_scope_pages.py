@@ -37,7 +37,7 @@ from anju.voting.models import Meeting, MotionAttachment
 from anju.voting.rules import Matter
 from anju.workorders import disputes
 from anju.workorders import services as order_services
-from anju.workorders.models import Category, Channel, WorkOrder
+from anju.workorders.models import Category, Channel, ClusterAlert, JointMeeting, WorkOrder
 from tests import factories as f
 from tests.helpers import HTMX, table_rows, workbook_rows
 from tests.scopes import (
@@ -264,6 +264,61 @@ def _vote_choice(world, choice="yes"):
 VOTE_HOLDER = "510104199001011234"
 
 
+# Joint meetings and cluster alerts: one per convening region or estate, named after it.
+MEETINGS_HELD_BY = {
+    "district_admin": "A B D",
+    "district_staff": "A B D",
+    "street_a_officer": "A",
+    "street_b_officer": "B",
+    "neighbour_admin": "N",
+}
+ALERTS_OF = {
+    "district_admin": "红星花园 东风苑",
+    "district_staff": "红星花园 东风苑",
+    "street_a_officer": "红星花园",
+    "street_b_officer": "东风苑",
+    "neighbour_admin": "浣花苑",
+}
+
+
+def _joint_meetings(world):
+    when = timezone.now() + timedelta(days=2)
+    for key, region, level in (
+        ("A", world.street_a, 1),
+        ("B", world.street_b, 1),
+        ("D", world.district, 2),
+        ("N", world.n_street, 1),
+    ):
+        JointMeeting.objects.create(level=level, region=region, scheduled_at=when,
+                                    place=f"{key}会议室")  # fmt: skip
+
+
+def _alert(world, estate=None):
+    estate = estate or world.estate_a
+    return ClusterAlert.objects.create(
+        estate=estate, category=Category.objects.get(code="service"),
+        region_code=estate.region_code, day=timezone.localdate(), count=5,
+    )  # fmt: skip
+
+
+def _alerts(world):
+    for estate in (world.estate_a, world.estate_b, world.estate_n):
+        _alert(world, estate)
+
+
+def _joint_meeting(world, agenda=True):
+    """Street A's joint meeting, an hour ago, hearing the escalated fire exit (or nothing
+    yet: the fire exit is then world.agenda_order, to be added)."""
+    order = _escalated(world)
+    meeting = disputes.schedule_meeting(
+        actor=world.people.street_a_officer, region=world.street_a,
+        scheduled_at=timezone.now() - timedelta(hours=1), orders=[order] if agenda else [],
+    )  # fmt: skip
+    world.agenda_order = order
+    AuditEvent.objects.all().delete()
+    return meeting
+
+
 LISTS = {
     "estates:list": ListSpec(
         key=lambda row: row[0],
@@ -300,6 +355,18 @@ LISTS = {
         expected=lambda w, p: [w.orders[k].number for k in ORDERS_OF[p].split()],
         personas=tuple(ORDERS_OF),
         setup=_orders,
+    ),
+    "workorders:meetings": ListSpec(
+        key=lambda row: row[3],
+        expected=lambda w, p: [f"{k}会议室" for k in MEETINGS_HELD_BY[p].split()],
+        personas=tuple(MEETINGS_HELD_BY),
+        setup=_joint_meetings,
+    ),
+    "workorders:clusters": ListSpec(
+        key=lambda row: row[1],
+        expected=lambda w, p: ALERTS_OF[p].split(),
+        personas=tuple(ALERTS_OF),
+        setup=_alerts,
     ),
     "voting:list": ListSpec(
         key=lambda row: row[0],
@@ -581,10 +648,77 @@ def _snapshot(world):
     return snapshot
 
 
+def _tiny_png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (2, 2), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+def _photo(world):
+    """A photo on the owner of 101's own complaint. The files live under MEDIA_ROOT (fixed
+    names, written once)."""
+    from anju.workorders.models import Attachment
+
+    name, thumb = "workorders/scope-tests/photo.png", "workorders/scope-tests/photo-thumb.jpg"
+    for path in (name, thumb):
+        if not default_storage.exists(path):
+            default_storage.save(path, ContentFile(_tiny_png()))
+    return Attachment.objects.create(
+        order=_order(world, owner=True), stage="intake", file=name, thumbnail=thumb,
+        name="photo.png", content_type="image/png", size=10,
+        uploaded_by=world.people.owner_unit_101, created_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _photo_upload(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"photos": [SimpleUploadedFile("现场.png", _tiny_png(), content_type="image/png")]}
+
+
+def _awaiting_visit(world):
+    """The blocked fire exit answered by the fire brigade and approved by the district: its
+    return visit is open (the link was not texted: tests run no commit callbacks)."""
+    order = _signed(world)
+    feedback = {"result": "solved", "reply": "已清理"}
+    for action, payload in (("contact", {}), ("submit_feedback", feedback)):
+        order = order_services.act(actor=world.people.fire_handler, order=order, action=action,
+                                   payload=payload)  # fmt: skip
+    order = order_services.act(actor=world.people.district_admin, order=order,
+                               action="approve_feedback")  # fmt: skip
+    AuditEvent.objects.all().delete()
+    return order
+
+
+def _weights_form(world):
+    return {"month": timezone.localdate().strftime("%Y-%m"), "basic": "0.8", "response": "0.2",
+            "solve": "0.4", "satisfy": "0.4", "min_sample": "5"}  # fmt: skip
+
+
 def _rule():
     from anju.workorders.models import ResponsibilityRule
 
     return ResponsibilityRule.objects.order_by("pk").first()
+
+
+def _meeting_form(world, region):
+    return {"region": region.pk, "scheduled_at": "2026-12-20T10:00", "place": "街道会议室",
+            "participants": "街道、社区、物业"}  # fmt: skip
+
+
+def _category_form(world, **extra):
+    return {"code": "heating", "name": "供暖", "deadline_class": "general",
+            "kind": "complaint", "active": "on", **extra}  # fmt: skip
+
+
+def _class_form(world):
+    return {"sign_amount": "15", "sign_unit": "clock_minutes", "contact_amount": "30",
+            "contact_unit": "clock_minutes", "feedback_amount": "100",
+            "feedback_unit": "clock_minutes"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -805,6 +939,124 @@ PAGES = {
     "matrix-rule-edit": PageSpec(
         "workorders:rule_edit", lambda w: [_rule().pk], MATRIX_CHANGE, refused=403
     ),
+    # The category tree and the deadline configuration: shared like the matrix.
+    "categories": PageSpec("workorders:categories", None, MATRIX_VIEW, refused=403),
+    "category-create": PageSpec("workorders:category_create", None, MATRIX_CHANGE, refused=403),
+    "category-create-post": PageSpec(
+        "workorders:category_create",
+        None,
+        MATRIX_CHANGE,
+        method="post",
+        data=_category_form,
+        ok=302,
+        audit="matrix.category.create",
+        refused=403,
+    ),
+    "category-edit": PageSpec(
+        "workorders:category_edit",
+        lambda w: [Category.objects.get(code="fire.exit_blocked").pk],
+        MATRIX_CHANGE,
+        refused=403,
+    ),
+    "category-edit-post": PageSpec(
+        "workorders:category_edit",
+        lambda w: [Category.objects.get(code="fire.exit_blocked").pk],
+        MATRIX_CHANGE,
+        method="post",
+        data=lambda w: _category_form(
+            w,
+            code="fire.exit_blocked",
+            name="消防通道被占",
+            parent=Category.objects.get(code="fire").pk,
+            deadline_class="urgent",
+        ),
+        ok=302,
+        audit="matrix.category.update",
+        refused=403,
+    ),
+    "category-delete": PageSpec(
+        "workorders:category_delete",
+        lambda w: [Category.objects.create(code="unused", name="未使用").pk],
+        MATRIX_CHANGE,
+        method="post",
+        ok=302,
+        audit="matrix.category.delete",
+        refused=403,
+    ),
+    "deadlines": PageSpec("workorders:deadlines", None, MATRIX_VIEW, refused=403),
+    "deadline-class-edit": PageSpec(
+        "workorders:deadline_class_edit", lambda w: ["urgent"], MATRIX_CHANGE, refused=403
+    ),
+    "deadline-class-edit-post": PageSpec(
+        "workorders:deadline_class_edit",
+        lambda w: ["urgent"],
+        MATRIX_CHANGE,
+        method="post",
+        data=_class_form,
+        ok=302,
+        audit="matrix.deadline_class.update",
+        refused=403,
+    ),
+    "deadline-settings": PageSpec("workorders:deadline_settings", None, MATRIX_CHANGE, refused=403),
+    "deadline-settings-post": PageSpec(
+        "workorders:deadline_settings",
+        None,
+        MATRIX_CHANGE,
+        method="post",
+        data=lambda w: {"rework_days": "5"},
+        ok=302,
+        audit="matrix.deadline_settings.update",
+        refused=403,
+    ),
+    "deadline-choice": PageSpec("workorders:deadline_choice", None, MATRIX_CHANGE, refused=403),
+    "deadline-choice-post": PageSpec(
+        "workorders:deadline_choice",
+        None,
+        MATRIX_CHANGE,
+        method="post",
+        data=lambda w: {
+            "category": Category.objects.get(code="fire.exit_blocked").pk,
+            "channel": "hotline",
+            "deadline_class": "urgent",
+        },
+        ok=302,
+        audit="matrix.deadline_choice.set",
+        refused=403,
+    ),
+    # Joint meetings and cluster alerts: the street's and the district's.
+    "meeting-detail": PageSpec(
+        "workorders:meeting_detail", lambda w: [_joint_meeting(w).pk], (STREET, DISTRICT)
+    ),
+    "meeting-agenda": PageSpec(
+        "workorders:meeting_agenda",
+        lambda w: [_joint_meeting(w, agenda=False).pk],
+        (STREET, DISTRICT),
+        method="post",
+        data=lambda w: {"orders": [w.agenda_order.pk]},
+        ok=302,
+        audit="disputes.meeting.agenda",
+    ),
+    "meeting-outcome": PageSpec(
+        "workorders:meeting_outcome",
+        lambda w: [_joint_meeting(w).pk, w.agenda_order.pk],
+        (STREET, DISTRICT),
+        method="post",
+        data=lambda w: {"outcome": "failed", "next_reason": "提交区级联席会议"},
+        ok=302,
+        audit="workorders.escalate_further",
+    ),
+    "cluster-detail": PageSpec(
+        "workorders:cluster_detail", lambda w: [_alert(w).pk], (STREET, DISTRICT, STAFF)
+    ),
+    "cluster-handle": PageSpec(
+        "workorders:cluster_handle",
+        lambda w: [_alert(w).pk],
+        (STREET, DISTRICT),
+        method="post",
+        data=lambda w: {"note": "已约谈物业"},
+        ok=302,
+        audit="workorders.cluster_handle",
+    ),
     "calendar-year-create": PageSpec(
         "core:calendar_year_create", None, CALENDAR_CHANGE, refused=403
     ),
@@ -984,6 +1236,38 @@ PAGES = {
         method="post",
         ok=302,
         audit="metrics.publish",
+    ),
+    "order-photo": PageSpec(
+        "workorders:photo",
+        lambda w: [_photo(w).pk],
+        (OWNER, STREET, DISTRICT, COMPANY, COMMUNITY, GRID),
+    ),
+    "order-photo-upload": PageSpec(
+        "workorders:photo_upload",
+        lambda w: [_order(w, owner=True).pk],
+        (OWNER,),
+        method="post",
+        data=_photo_upload,
+        ok=302,
+        audit="workorders.attach",
+    ),
+    "order-visit-resend": PageSpec(
+        "workorders:visit_resend",
+        lambda w: [_awaiting_visit(w).pk],
+        (DISTRICT, COMMUNITY),
+        method="post",
+        ok=302,
+        audit="workorders.visit_sms",
+    ),
+    "figures-weights": PageSpec("workorders:weights", lambda w: [w.district.pk], (DISTRICT,)),
+    "figures-weights-post": PageSpec(
+        "workorders:weights",
+        lambda w: [w.district.pk],
+        (DISTRICT,),
+        method="post",
+        data=_weights_form,
+        ok=302,
+        audit="metrics.weights",
     ),
     # An owner's own complaints: no neighbour to hide from, a role lacking the action hears 403.
     "orders-mine": PageSpec(
@@ -1363,6 +1647,16 @@ CREATES = [
     ("workorders:create", "neighbour_admin", lambda w: _intake(w, w.estate_a2), False),
     ("workorders:report", "owner_unit_101", lambda w: _report(w, w.building_a), True),
     ("workorders:report", "owner_other_estate", lambda w: _report(w, w.building_a), False),
+    ("workorders:meeting_create", "street_a_officer", lambda w: _meeting_form(w, w.street_a), True),
+    ("workorders:meeting_create", "district_admin", lambda w: _meeting_form(w, w.street_a), True),
+    ("workorders:meeting_create", "district_admin", lambda w: _meeting_form(w, w.district), True),
+    (
+        "workorders:meeting_create",
+        "street_b_officer",
+        lambda w: _meeting_form(w, w.street_a),
+        False,
+    ),
+    ("workorders:meeting_create", "neighbour_admin", lambda w: _meeting_form(w, w.district), False),
     (
         "voting:create",
         "street_a_officer",
@@ -1375,6 +1669,7 @@ CREATES = [
 CREATED = {
     "workorders:create": lambda: WorkOrder.objects.filter(title="和平小区消防通道被占").exists(),
     "workorders:report": lambda: WorkOrder.objects.filter(title="楼道垃圾没人收").exists(),
+    "workorders:meeting_create": lambda: JointMeeting.objects.filter(place="街道会议室").exists(),
     "voting:create": lambda: Meeting.objects.filter(title="新建业主大会").exists(),
     "estates:create": lambda: Estate.objects.filter(name="新建小区").exists(),
     "companies:create": lambda: PropertyCompany.objects.filter(name="新成立物业").exists(),
@@ -1543,6 +1838,36 @@ LACKING = [
     ("committee_a_member", "workorders:figures", None, "get", 403),
     ("district_staff", "workorders:figures_snapshot", None, "post", 403),
     ("street_a_officer", "workorders:figures_publish", lambda w: [_snapshot(w).pk], "post", 403),
+    # Joint meetings: the street and district mediate; cluster alerts: those who dispatch.
+    ("community_a1_worker", "workorders:meetings", None, "get", 403),
+    ("auditor", "workorders:meetings", None, "get", 403),
+    ("auditor", "workorders:meeting_create", None, "get", 403),
+    ("company_x_manager", "workorders:meeting_create", None, "post", 403),
+    ("fire_handler", "workorders:meeting_detail", lambda w: [_joint_meeting(w).pk], "get", 404),
+    (
+        "community_a1_worker",
+        "workorders:meeting_outcome",
+        lambda w: [_joint_meeting(w).pk, w.agenda_order.pk],
+        "post",
+        404,
+    ),
+    ("company_x_manager", "workorders:clusters", None, "get", 403),
+    ("auditor", "workorders:clusters", None, "get", 403),
+    ("community_a1_worker", "workorders:cluster_detail", lambda w: [_alert(w).pk], "get", 404),
+    ("community_a1_worker", "workorders:cluster_handle", lambda w: [_alert(w).pk], "post", 404),
+    ("company_x_manager", "workorders:categories", None, "get", 403),
+    ("owner_unit_101", "workorders:deadlines", None, "get", 403),
+    ("district_staff", "workorders:category_delete", lambda w: [_rule().category_id], "post", 403),
+    ("district_staff", "workorders:weights", lambda w: [w.district.pk], "get", 403),
+    ("district_staff", "workorders:weights", lambda w: [w.district.pk], "post", 403),
+    (
+        "company_x_manager",
+        "workorders:visit_resend",
+        lambda w: [_awaiting_visit(w).pk],
+        "post",
+        403,
+    ),
+    ("auditor", "workorders:photo_upload", lambda w: [_order(w, owner=True).pk], "post", 403),
     ("company_x_manager", "workorders:act", lambda w: [_order(w).pk, "sign"], "post", 403),
     # Company X co-handles the fire exit: it sees the order but neither leads, supervises nor
     # mediates.
@@ -1580,6 +1905,8 @@ LACKING = [
 ]
 
 POST_DATA = {
+    "workorders:photo_upload": _photo_upload,
+    "workorders:weights": _weights_form,
     "estates:create": lambda w: _new_estate(w, w.a1),
     "estates:edit": _estate_form,
     "estates:building_create": lambda w: {"number": "9栋"},
@@ -1731,6 +2058,8 @@ ANONYMOUS = sorted(
 ANONYMOUS_ARGS = {
     "core:pii_reveal": ["owner", 1, "id_number"],
     "workorders:act": [1, "sign"],
+    "workorders:meeting_outcome": [1, 1],
+    "workorders:deadline_class_edit": ["urgent"],
     "voting:move": [1, "notice"],
     "voting:file": ["attachment", 1],
 }

@@ -17,6 +17,8 @@ NAVIGATION = [
     (_("File a complaint"), "workorders:report", Action.ORDERS_SUBMIT),
     (_("My complaints"), "workorders:mine", Action.ORDERS_SUBMIT),
     (_("Responsibility matrix"), "workorders:matrix", Action.ORDERS_DISPATCH),
+    (_("Joint meetings"), "workorders:meetings", Action.ORDERS_MEDIATE),
+    (_("Cluster alerts"), "workorders:clusters", Action.ORDERS_DISPATCH),
     (
         _("Complaint figures"),
         "workorders:figures",

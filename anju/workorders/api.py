@@ -16,7 +16,8 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 
 from anju.accounts.roles import Action
 from anju.accounts.scope import scope_of
@@ -24,7 +25,7 @@ from anju.companies.models import PropertyCompany
 from anju.core.api import ErrorOut, page_of
 from anju.estates.permissions import building_policy, estate_policy
 from anju.regions.models import Department, Region
-from anju.workorders import disputes, metrics, services
+from anju.workorders import attachments, disputes, metrics, services, visit_sms, weights
 from anju.workorders.access import actors_for, order_policy, region_prefixes
 from anju.workorders.machine import Act, Actor, IllegalTransition, State
 from anju.workorders.models import (
@@ -53,10 +54,12 @@ from anju.workorders.schemas import (
     OrderOut,
     OrderPage,
     PerformanceIn,
+    PhotoOut,
     RegisterIn,
     SuggestionOut,
     UnitIn,
     VisitCallIn,
+    VisitMessageOut,
     unit_kind_label,
 )
 
@@ -174,7 +177,8 @@ def order_figures(request, month: str = "", group: str = "street"):
     start, end = metrics.month_bounds(year, number)
     orders = order_policy.visible(request.user)
     regions = region_prefixes(request.user)
-    rows = metrics.compute(orders, start, end, group=group, regions=regions)
+    w, _row = weights.for_actor(request.user, start.date())
+    rows = metrics.compute(orders, start, end, group=group, regions=regions, weights=w)
     return {
         "month": f"{year}-{number:02d}",
         "group": group,
@@ -284,7 +288,8 @@ def order_register(request, payload: RegisterIn):
 
 
 @router.get(
-    "/orders/{order_id}",
+    # int: so that the one-segment paths of the other operations (/orders/matrix...) reach them
+    "/orders/{int:order_id}",
     response={200: OrderOut, 404: ErrorOut},
     summary="One work order with its units, clocks and timeline",
     description=(
@@ -641,3 +646,89 @@ def visit_call(request, order_id: int, payload: VisitCallIn):
     except IllegalTransition as exc:
         return _conflict(exc)
     return _fresh(order)
+
+
+# -- photos (照片) and the return-visit text message ------------------------------------------
+
+
+@router.get(
+    "/orders/{order_id}/photos",
+    response={200: list[PhotoOut], 404: ErrorOut},
+    summary="The order's photos (照片)",
+    description=(
+        "The complainant's photos and the handling unit's on-site evidence, oldest first. "
+        "The company a complaint concerns sees the photos but not who took them at intake."
+    ),
+)
+def photo_list(request, order_id: int):
+    order = _get(request.user, order_id)
+    return order.attachments.select_related("uploaded_by", "order")
+
+
+@router.post(
+    "/orders/{order_id}/photos",
+    response={201: list[PhotoOut], **ERRORS},
+    summary="Add photos to an order (multipart, field `files`)",
+    description=(
+        "multipart/form-data with one or more `files`. The complainant or the intake desk "
+        "adds photos to an open order; the lead unit adds on-site evidence while it handles "
+        "the order (signed or in progress). Images only (JPEG, PNG, WebP, GIF, checked by "
+        "content), each at most ANJU_PHOTO_MAX_BYTES (10 MB by default), at most "
+        "ANJU_PHOTO_MAX_COUNT (9) per order and stage; any bad file answers 400 naming it "
+        "and nothing is stored."
+    ),
+)
+def photo_add(request, order_id: int, files: File[list[UploadedFile]]):
+    order = _get(request.user, order_id)
+    rows = attachments.attach(actor=request.user, order=order, uploads=files)
+    return Status(
+        201,
+        [
+            attachments.Attachment.objects.select_related("order", "uploaded_by").get(pk=r.pk)
+            for r in rows
+        ],
+    )
+
+
+@router.get(
+    "/orders/photos/{photo_id}/file",
+    response={200: None, 404: ErrorOut},
+    summary="One photo's file (or its thumbnail)",
+    description=(
+        "The image itself, to whoever may see its order; `thumbnail=true` for a small JPEG."
+    ),
+)
+def photo_file(request, photo_id: int, thumbnail: bool = False):
+    return attachments.photo_response(
+        attachments.visible_photo(request.user, photo_id), thumbnail=thumbnail
+    )
+
+
+@router.post(
+    "/orders/{order_id}/visit-link/send",
+    response={201: VisitMessageOut, 409: ErrorOut, **ERRORS},
+    summary="Text the return-visit link to the complainant (发送回访短信)",
+    description=(
+        "A visitor of the order's area sends the complainant's personal link again (it is "
+        "sent once by itself when the visit opens). Recorded with the masked number and "
+        "whether the gateway took it (`failed` is still 201). No phone, or sent 5 times "
+        "already: 400; an order not waiting for its return visit: 409."
+    ),
+)
+def visit_link_send(request, order_id: int):
+    user = request.user
+    order = _get(user, order_id)
+    if Actor.VISITOR not in actors_for(user, order):
+        raise PermissionDenied
+    visit = visit_sms.open_visit(order)
+    if visit is None:
+        return Status(409, {"detail": _("This order is not waiting for the complainant's answer.")})
+    try:
+        message = visit_sms.send_link(visit=visit, actor=user)
+    except IllegalTransition as exc:
+        return _conflict(exc)
+    return Status(201, message)
+
+
+# Operations on the reference data, joint meetings and cluster alerts, on this router.
+from anju.workorders import config_api, meeting_api  # noqa: E402, F401 - registers operations

@@ -4,6 +4,10 @@ A class sets three clocks — sign (签收), contact (响应) and feedback (办�
 amount and a unit: minutes around the clock (24×7), working minutes, working days (counted
 from the next day, due at close of business), or natural days. The defaults below are the
 spec's; categories and channels choose a class, and the district edits the figures.
+
+Both are read when they are used: a class's figures at dispatch (and on an approved return),
+a category × channel choice at registration, the rework deadline when a rework is ordered.
+A change therefore applies to what happens afterwards; deadlines already computed stay.
 """
 
 from dataclasses import dataclass
@@ -98,3 +102,32 @@ DEFAULT_CLASSES: dict[str, DeadlineClass] = {
         ),
     )
 }
+
+DEFAULT_REWORK_DAYS = 3  # a reworked order's new feedback deadline, in working days
+
+
+def rework_days() -> int:
+    """The working days a reworked (or reopened) order gets for its new feedback."""
+    from anju.workorders.models import DeadlineSettings
+
+    row = DeadlineSettings.objects.order_by("pk").first()
+    return row.rework_days if row is not None else DEFAULT_REWORK_DAYS
+
+
+def class_for(category, channel: str) -> str:
+    """The deadline class of an order of this category from this channel: the district's
+    choice for the category (or its group) on the channel, else a leader's directive's own
+    class, else the category's."""
+    from anju.workorders.models import Channel, DeadlineChoice, DeadlineClassCode
+
+    categories = [category.pk] + ([category.parent_id] if category.parent_id else [])
+    choices = {
+        c.category_id: c.deadline_class
+        for c in DeadlineChoice.objects.filter(category_id__in=categories, channel=channel)
+    }
+    for pk in categories:
+        if pk in choices:
+            return choices[pk]
+    if channel == Channel.DIRECTIVE:
+        return DeadlineClassCode.DIRECTIVE
+    return category.deadline_class

@@ -11,12 +11,14 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.accounts.roles import Action
-from anju.accounts.scope import covers_region, scope_of
+from anju.accounts.scope import EVERYTHING, NOTHING, covers_region, scope_of
 from anju.core.audit import audit_record
+from anju.core.policy import Policy
 from anju.core.worktime import calendar
 from anju.regions.models import Region
 from anju.regions.rules import prefix_of
@@ -117,37 +119,153 @@ def record_performance(*, actor, step: DisputeStep, performance: str) -> Dispute
     return step
 
 
+def _meeting_filter(scope, action: str) -> Q:
+    """A street's or the district's joint meetings: those convened in the region a grant
+    covers (the district sees its streets' meetings too)."""
+    result = NOTHING
+    for g in scope.grants_for(action):
+        if g.kind == "all":
+            return EVERYTHING
+        if g.kind == "prefix" and not g.department_id:
+            result |= Q(region__code__codeprefix=g.value)
+    return result
+
+
+meeting_policy = Policy(
+    JointMeeting, view=Action.ORDERS_MEDIATE, change=Action.ORDERS_MEDIATE,
+    scope_filter=_meeting_filter,
+)  # fmt: skip
+
+
+def meeting_level(region: Region) -> int:
+    if region.level == Region.Level.STREET:
+        return DisputeLevel.STREET_MEETING
+    if region.level == Region.Level.DISTRICT:
+        return DisputeLevel.DISTRICT_MEETING
+    raise ValidationError({"region": _("A joint meeting is convened by a street or district.")})
+
+
+def agenda_candidates(actor, *, region: Region, level: int) -> QuerySet:
+    """The orders a meeting of this region and level may hear: escalated orders of the
+    region, in the actor's scope, whose open dispute level is the meeting's."""
+    return (
+        order_policy.visible(actor, Action.ORDERS_MEDIATE)
+        .filter(
+            state=State.ESCALATED,
+            dispute_level=level,
+            region_code__codeprefix=prefix_of(region.code),
+        )
+        .select_related("category", "estate")
+        .order_by("created_at", "pk")
+    )
+
+
+def _check_agenda(actor, region: Region, level: int, orders: list[WorkOrder]) -> None:
+    eligible = set(
+        agenda_candidates(actor, region=region, level=level)
+        .filter(pk__in=[o.pk for o in orders])
+        .values_list("pk", flat=True)
+    )
+    for order in orders:
+        if order.pk not in eligible:
+            raise ValidationError(
+                {"orders": _("%(number)s is not an order of this area awaiting the %(level)s.")
+                 % {"number": order.number, "level": DisputeLevel(level).label}}
+            )  # fmt: skip
+
+
+def _link_steps(meeting: JointMeeting, orders: list[WorkOrder]) -> None:
+    DisputeStep.objects.filter(order__in=orders, outcome="", level=meeting.level).update(
+        meeting=meeting
+    )
+
+
 def schedule_meeting(
     *, actor, region: Region, scheduled_at: datetime, orders: list[WorkOrder], place: str = "",
     participants: str = "",
 ) -> JointMeeting:  # fmt: skip
     """Convene a street (region = street) or district (region = district) joint meeting with
-    an agenda of escalated orders of that region."""
-    if region.level not in (Region.Level.STREET, Region.Level.DISTRICT):
-        raise ValidationError({"region": _("A joint meeting is convened by a street or district.")})
-    prefix = prefix_of(region.code)
+    an agenda of escalated orders of that region at the meeting's level."""
+    level = meeting_level(region)
     if not covers_region(scope_of(actor), Action.ORDERS_MEDIATE, region.code):
         raise PermissionDenied
-    level = (
-        DisputeLevel.STREET_MEETING
-        if region.level == Region.Level.STREET
-        else DisputeLevel.DISTRICT_MEETING
-    )
-    for order in orders:
-        if not order.region_code.startswith(prefix) or order.state != State.ESCALATED:
-            raise ValidationError(
-                {"orders": _("%(number)s is not an escalated order of this area.")
-                 % {"number": order.number}}
-            )  # fmt: skip
+    if scheduled_at is None:
+        raise ValidationError({"scheduled_at": _("Give the time of the meeting.")})
+    if len(place) > 200:
+        raise ValidationError({"place": _("At most 200 characters.")})
+    _check_agenda(actor, region, level, orders)
     with transaction.atomic():
         meeting = JointMeeting.objects.create(level=level, region=region,
-                                              scheduled_at=scheduled_at, place=place,
-                                              participants=participants)  # fmt: skip
+                                              scheduled_at=scheduled_at, place=place.strip(),
+                                              participants=participants.strip())  # fmt: skip
         meeting.agenda.set(orders)
-        DisputeStep.objects.filter(order__in=orders, outcome="", level=level).update(
-            meeting=meeting
-        )
+        _link_steps(meeting, orders)
         audit_record(actor=actor, action="disputes.meeting", target=meeting,
                      changes={"agenda": [None, [o.number for o in orders]]},
                      region_code=region.code)  # fmt: skip
     return meeting
+
+
+def _require_meeting(actor, meeting: JointMeeting) -> None:
+    if not covers_region(scope_of(actor), Action.ORDERS_MEDIATE, meeting.region.code):
+        raise PermissionDenied
+
+
+def add_to_agenda(*, actor, meeting: JointMeeting, orders: list[WorkOrder]) -> JointMeeting:
+    """Put more orders on the agenda of a meeting not yet held."""
+    _require_meeting(actor, meeting)
+    if meeting.held:
+        raise ValidationError(_("This meeting has been held; schedule another one."))
+    if not orders:
+        raise ValidationError({"orders": _("Choose the orders the meeting will hear.")})
+    on_agenda = set(meeting.agenda.values_list("pk", flat=True))
+    orders = [o for o in orders if o.pk not in on_agenda]
+    _check_agenda(actor, meeting.region, meeting.level, orders)
+    with transaction.atomic():
+        meeting.agenda.add(*orders)
+        _link_steps(meeting, orders)
+        audit_record(actor=actor, action="disputes.meeting.agenda", target=meeting,
+                     changes={"agenda_added": [None, [o.number for o in orders]]},
+                     region_code=meeting.region.code)  # fmt: skip
+    return meeting
+
+
+def meeting_step(meeting: JointMeeting, order: WorkOrder) -> DisputeStep | None:
+    """The order's step heard at this meeting: its step at the meeting's level."""
+    return (
+        order.dispute_steps.filter(level=meeting.level)
+        .filter(Q(meeting=meeting) | Q(meeting__isnull=True, outcome=""))
+        .order_by("-id")
+        .first()
+    )
+
+
+def record_at_meeting(
+    *, actor, meeting: JointMeeting, order: WorkOrder, outcome: str, minutes: str = "",
+    agreement: str = "", judicial_confirmation: bool = False, next_reason: str = "", now=None,
+) -> WorkOrder:  # fmt: skip
+    """Record what the meeting decided on one order of its agenda (see record): the meeting's
+    time and participants are the step's; the meeting counts as held from then on."""
+    now = now or timezone.now()
+    _require_meeting(actor, meeting)
+    if not meeting.agenda.filter(pk=order.pk).exists():
+        raise ValidationError({"order": _("This order is not on the meeting's agenda.")})
+    if meeting.scheduled_at > now:
+        raise ValidationError(_("The meeting has not taken place yet."))
+    with transaction.atomic():
+        step = current_step(order)
+        if step is None or step.level != meeting.level or order.state != State.ESCALATED:
+            raise ValidationError(
+                {"order": _("The outcome of %(number)s at this level is already recorded.")
+                 % {"number": order.number}}
+            )  # fmt: skip
+        step.meeting = meeting
+        step.save(update_fields=["meeting", "updated_at"])
+        order = record(actor=actor, order=order, outcome=outcome, met_at=meeting.scheduled_at,
+                       participants=meeting.participants, minutes=minutes,
+                       agreement=agreement, judicial_confirmation=judicial_confirmation,
+                       next_reason=next_reason, now=now)  # fmt: skip
+        if not meeting.held:
+            meeting.held = True
+            meeting.save(update_fields=["held", "updated_at"])
+    return order

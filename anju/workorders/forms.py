@@ -14,6 +14,7 @@ from anju.estates.permissions import estate_policy
 from anju.regions.models import Region
 from anju.regions.permissions import region_policy
 from anju.workorders.access import order_policy
+from anju.workorders.attachments import PhotosField
 from anju.workorders.machine import Act
 from anju.workorders.models import Category, Channel, DisputeStep, Kind
 from anju.workorders.services import MAX_EXTENSION_DAYS
@@ -78,6 +79,7 @@ class IntakeForm(StyledFormMixin, forms.Form):
     category = CategoryField()
     title = forms.CharField(label=_("subject"), max_length=200)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 4}))
+    photos = PhotosField()
     estate = forms.ModelChoiceField(label=_("estate"), queryset=None, required=False)
     region = forms.ModelChoiceField(
         label=_("community"),
@@ -138,6 +140,7 @@ class OwnerReportForm(StyledFormMixin, forms.Form):
     building = forms.ModelChoiceField(label=_("building"), queryset=None, required=False)
     title = forms.CharField(label=_("subject"), max_length=200)
     content = forms.CharField(label=_("what happened"), widget=forms.Textarea(attrs={"rows": 5}))
+    photos = PhotosField()
     complainant_phone = forms.CharField(
         label=_("phone for the reply"),
         max_length=20,

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from anju.accounts.roles import Action
@@ -64,6 +64,10 @@ class MatrixListView(ListingView):
         create_url="workorders:rule_create",
         create_action=Action.ORDERS_CONFIGURE,
     )
+    extra_links = [
+        (_("Complaint categories"), reverse_lazy("workorders:categories"), "categories"),
+        (_("Deadline classes"), reverse_lazy("workorders:deadlines"), "deadlines"),
+    ]
 
 
 class RuleForm(forms.ModelForm):

@@ -25,12 +25,22 @@ from django.views.decorators.http import require_POST
 from anju.accounts.roles import Action
 from anju.accounts.scope import scope_of
 from anju.core.excel import workbook_bytes
+from anju.core.forms import apply_service_errors, mark_invalid
 from anju.regions.models import Region
+from anju.regions.permissions import region_policy
 from anju.regions.rules import prefix_of
 from anju.workorders import snapshots
 from anju.workorders.access import order_policy, region_prefixes
 from anju.workorders.metrics import Figures, channel_counts, compute, month_bounds
-from anju.workorders.models import Channel, MetricSnapshot
+from anju.workorders.models import Channel, MetricSnapshot, MetricWeights
+from anju.workorders.weights import (
+    WeightsForm,
+    district_covering,
+    district_of,
+    for_actor,
+    may_configure,
+    weights_save,
+)
 
 GROUPS = {
     "street": _("Street"),
@@ -156,8 +166,8 @@ def _headline(total: Figures) -> dict:
     }
 
 
-def _total(orders, start, end, regions) -> Figures:
-    figures = compute(orders, start, end, group="all", regions=regions)
+def _total(orders, start, end, regions, weights=None) -> Figures:
+    figures = compute(orders, start, end, group="all", regions=regions, weights=weights)
     if figures:
         return figures[0]
     return Figures(None, rates={})
@@ -183,14 +193,22 @@ def _score_chart(figures: list[Figures]) -> dict | None:
     }
 
 
-def _channel_chart(orders, year: int, month: int) -> dict | None:
-    start = month_bounds(year, 1)[0]
-    end = month_bounds(year, month)[1]
-    counts = channel_counts(orders, start, end)
+def channel_year(orders, year: int) -> dict[str, int]:
+    """The orders of a whole year (to date for the current one) by channel."""
+    return channel_counts(orders, month_bounds(year, 1)[0], month_bounds(year, 12)[1])
+
+
+def _channel_title(year: int) -> str:
+    if year == timezone.localdate().year:
+        return gettext("Orders by channel, %(year)s to date") % {"year": year}
+    return gettext("Orders by channel in %(year)s") % {"year": year}
+
+
+def _channel_chart(counts: dict[str, int], year: int) -> dict | None:
     if not counts:
         return None
     return {
-        "title": gettext("Orders by channel, %(year)s to date") % {"year": year},
+        "title": _channel_title(year),
         "categories": [str(label) for _value, label in Channel.choices],
         "series": [
             {
@@ -202,12 +220,80 @@ def _channel_chart(orders, year: int, month: int) -> dict | None:
     }
 
 
+def _channel_table(counts: dict[str, int]) -> dict:
+    """One row per channel (as S2's yearly summary: 现场, 电话, 网络, 12345, 批示 ...) and the
+    total; the share of each in one decimal."""
+    total = sum(counts.values())
+    rows = [
+        {
+            "channel": value,
+            "label": str(label),
+            "count": counts.get(value, 0),
+            "share": percent(_share(counts.get(value, 0), total)),
+        }
+        for value, label in Channel.choices
+    ]
+    return {"rows": rows, "total": total}
+
+
+def _share(part: int, total: int) -> Decimal | None:
+    return None if not total else Decimal(part) / Decimal(total)
+
+
+def _channel_export(table: dict, year: int) -> HttpResponse:
+    headers = [gettext("Channel"), gettext("Orders"), gettext("Share")]
+    rows = [[r["label"], r["count"], r["share"]] for r in table["rows"]]
+    rows.append([gettext("Total"), table["total"], percent(_share(table["total"], table["total"]))])
+    title = gettext("Orders by channel %(year)s") % {"year": year}
+    return _xlsx(workbook_bytes([(title, headers, rows)]), f"orders-by-channel-{year}.xlsx")
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 # -- pages ------------------------------------------------------------------------------------
 
 
 def _figures_url(year: int, month: int, group: str) -> str:
     query = urlencode({"month": f"{year}-{month:02d}", "group": group})
     return f"{reverse('workorders:figures')}?{query}"
+
+
+def _published(actor, first: date, group: str, params) -> tuple[Region | None, list, object]:
+    """The district whose snapshots match the actor's figures, the month's versions, and
+    the published version to show (the newest, or ?version=N) unless ?live=1."""
+    district = district_of(actor)
+    if district is None:
+        return None, [], None
+    versions = snapshots.versions(district.code, first, group)
+    published = [v for v in versions if v.published_at is not None]
+    if params.get("live") == "1" or not published:
+        return district, versions, None
+    wanted = params.get("version")
+    chosen = next((v for v in published if str(v.version) == wanted), published[0])
+    return district, versions, chosen
+
+
+def _weights_view(w, row=None, *, district=None, actor=None) -> dict:
+    return {
+        "basic": w.basic,
+        "response": percent(w.response),
+        "solve": percent(w.solve),
+        "satisfy": percent(w.satisfy),
+        "min_sample": w.min_sample,
+        "row": row,
+        "edit_url": (
+            reverse("workorders:weights", args=[district.pk])
+            if district is not None and actor is not None and may_configure(actor, district)
+            else ""
+        ),
+    }
 
 
 @login_required
@@ -218,20 +304,41 @@ def figures(request):
     year, month = parse_month(request.GET.get("month"), today)
     group = parse_group(request.GET.get("group"))
     start, end = month_bounds(year, month)
+    first = date(year, month, 1)
     orders = order_policy.visible(actor)
     regions = region_prefixes(actor)
-    rows = compute(orders, start, end, group=group, regions=regions)
+    _district, versions, published = _published(actor, first, group, request.GET)
+    if published is not None:
+        rows = snapshots.stored_figures(published)
+        total = snapshots.stored_total(published)
+        weights = _weights_view(snapshots.stored_weights(published))
+    else:
+        live_weights, weights_row = for_actor(actor, first)
+        rows = compute(orders, start, end, group=group, regions=regions, weights=live_weights)
+        total = _total(orders, start, end, regions, live_weights)
+        weights = _weights_view(
+            live_weights, weights_row, district=district_covering(actor), actor=actor
+        )
     headers = _headers(group)
     table = [_row(f) for f in rows]
 
-    if request.GET.get("export") == "xlsx":
+    export = request.GET.get("export")
+    if export == "xlsx":
         return _export(headers, table, year, month, group)
+    channel_counts_year = channel_year(orders, year)
+    channels = _channel_table(channel_counts_year)
+    if export == "channels":
+        return _channel_export(channels, year)
 
     districts = supervised_districts(actor)
     month_snapshots = MetricSnapshot.objects.filter(
-        region_code__in=[d.code for d in districts], month=date(year, month, 1)
+        region_code__in=[d.code for d in districts], month=first
     ).order_by("region_code", "group", "-version")
     names = {d.code: d.name for d in districts}
+    base_url = _figures_url(year, month, group)
+    query = "&live=1" if request.GET.get("live") == "1" else ""
+    if published is not None:
+        query = f"&version={published.version}"
     context = {
         "year": year,
         "month": month,
@@ -243,10 +350,22 @@ def figures(request):
         "headers": headers,
         "rate_labels": [label for _key, label in RATE_COLUMNS],
         "table": table,
-        "headline": _headline(_total(orders, start, end, regions)),
+        "headline": _headline(total),
         "score_chart": _score_chart(rows),
-        "channel_chart": _channel_chart(orders, year, month),
-        "export_url": _figures_url(year, month, group) + "&export=xlsx",
+        "channel_chart": _channel_chart(channel_counts_year, year),
+        "channels": channels,
+        "channel_export_url": base_url + "&export=channels",
+        "export_url": base_url + query + "&export=xlsx",
+        "published": published,
+        "live_url": base_url + "&live=1",
+        "published_url": base_url,
+        "has_published": any(v.published_at for v in versions),
+        "versions": [
+            {"obj": v, "url": f"{base_url}&version={v.version}", "current": v == published}
+            for v in versions
+            if v.published_at is not None
+        ],
+        "weights": weights,
         "districts": districts,
         "snapshots": [
             {
@@ -274,13 +393,7 @@ def _export(headers, table, year, month, group) -> HttpResponse:
     )
     title = gettext("Complaint figures %(month)s") % {"month": f"{year}-{month:02d}"}
     content = workbook_bytes([(title, headers, rows)])
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"complaint-figures-{year}-{month:02d}-{group}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _xlsx(content, f"complaint-figures-{year}-{month:02d}-{group}.xlsx")
 
 
 def _require_supervisor(actor) -> None:
@@ -336,3 +449,69 @@ def figures_publish(request, pk: int):
             gettext("Snapshot version %(version)s published.") % {"version": snapshot.version},
         )
     return redirect(_figures_url(snapshot.month.year, snapshot.month.month, snapshot.group))
+
+
+# -- the district's weights -------------------------------------------------------------------
+
+
+@login_required
+def weights_edit(request, pk: int):
+    """The district's metric weights: the versions so far and a form for a new one."""
+    actor = request.user
+    district = region_policy.visible(actor).filter(pk=pk, level="district").first()
+    if district is None:
+        raise Http404
+    if not may_configure(actor, district):
+        raise PermissionDenied
+    today = timezone.localdate()
+    current = for_actor_district(district, today)
+    initial = {
+        "month": today.replace(day=1),
+        "basic": current.basic,
+        "response": current.response,
+        "solve": current.solve,
+        "satisfy": current.satisfy,
+        "min_sample": current.min_sample,
+    }
+    form = WeightsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = weights_save(
+                actor=actor,
+                district=district,
+                effective_from=data["month"],
+                basic=data["basic"],
+                response=data["response"],
+                solve=data["solve"],
+                satisfy=data["satisfy"],
+                min_sample=data["min_sample"],
+                note=data.get("note", ""),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                gettext("Weights saved: in force from %(month)s.")
+                % {"month": f"{row.effective_from:%Y-%m}"},
+            )
+            return redirect("workorders:weights", district.pk)
+    status = 400 if request.method == "POST" else 200
+    if status == 400:
+        mark_invalid(form)
+    history = MetricWeights.objects.filter(region=district).select_related("created_by")
+    context = {
+        "district": district,
+        "form": form,
+        "history": history,
+        "current": _weights_view(current),
+        "figures_url": reverse("workorders:figures"),
+    }
+    return render(request, "workorders/weights.html", context, status=status)
+
+
+def for_actor_district(district: Region, on: date):
+    from anju.workorders.weights import in_force
+
+    return in_force(district.code, on)

@@ -6,6 +6,7 @@ handling clock (suspension, dispute escalation) are Pause rows.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -122,6 +123,54 @@ class DeadlineClass(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+class DeadlineChoice(TimeStampedModel):
+    """The deadline class a category takes on one channel where it differs from the
+    category's own (e.g. a blocked fire exit reported through 12345 is urgent)."""
+
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="deadline_choices",
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    deadline_class = models.CharField(
+        _("deadline class"), max_length=16, choices=DeadlineClassCode.choices
+    )
+
+    class Meta:
+        ordering = ["category__code", "channel"]
+        verbose_name = _("deadline class by channel")
+        verbose_name_plural = _("deadline classes by channel")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "channel"],
+                name="deadline_choice_once",
+                violation_error_message=_("This category already has a class for this channel."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} × {self.get_channel_display()} → {self.deadline_class}"
+
+
+class DeadlineSettings(TimeStampedModel):
+    """Deadline figures that belong to no class, in one row (defaults in deadlines.py)."""
+
+    rework_days = models.PositiveSmallIntegerField(
+        _("rework deadline (working days)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+
+    class Meta:
+        verbose_name = _("deadline settings")
+        verbose_name_plural = _("deadline settings")
+
+    def __str__(self) -> str:
+        return f"rework {self.rework_days}"
 
 
 class WorkOrder(TimeStampedModel):
@@ -676,6 +725,11 @@ class ClusterAlert(TimeStampedModel):
     count = models.PositiveIntegerField(_("orders"))
     orders = models.ManyToManyField(WorkOrder, related_name="cluster_alerts")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Who handled the alert (acknowledged_at is when) and what was done.
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("handling note"), blank=True)
 
     class Meta:
         ordering = ["-day", "-id"]
@@ -718,3 +772,99 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} +{self.days}"
+
+
+class Attachment(models.Model):
+    """A photo on an order: the complainant's at intake, or the handling unit's on-site
+    evidence with its feedback. Served only through the order's scope (attachments.py)."""
+
+    class Stage(models.TextChoices):
+        INTAKE = "intake", _("With the complaint")
+        EVIDENCE = "evidence", _("On-site evidence")
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    file = models.FileField(_("file"), upload_to="workorders/%Y/%m/", max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), upload_to="workorders/%Y/%m/", max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["order_id", "created_at", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.name}"
+
+
+class VisitMessage(models.Model):
+    """One text message carrying a return visit's personal link: when, to which (masked)
+    number, and whether the gateway took it."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not sent")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="messages")
+    phone_masked = models.CharField(_("phone"), max_length=32)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["visit_id", "sent_at", "id"]
+        verbose_name = _("return-visit text message")
+        verbose_name_plural = _("return-visit text messages")
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.status} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class MetricWeights(models.Model):
+    """A district's metric weights (complaints.md §3) from a date on: how much 基本满意
+    counts, the composite score's weights and the smallest ranked sample. A month is
+    computed with the version in force on its first day; versions are added, never edited."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("district"), on_delete=models.CASCADE, related_name="+"
+    )
+    effective_from = models.DateField(_("effective from"))
+    basic = models.DecimalField(_("weight of basically satisfied"), max_digits=5, decimal_places=4)
+    response = models.DecimalField(_("weight of the response rate"), max_digits=5, decimal_places=4)
+    solve = models.DecimalField(_("weight of the solve rate"), max_digits=5, decimal_places=4)
+    satisfy = models.DecimalField(
+        _("weight of the satisfaction rate"), max_digits=5, decimal_places=4
+    )
+    min_sample = models.PositiveIntegerField(_("smallest ranked sample"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("saved at"))
+
+    class Meta:
+        ordering = ["region_id", "-effective_from"]
+        verbose_name = _("metric weights")
+        verbose_name_plural = _("metric weights")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "effective_from"],
+                name="metric_weights_once_per_day",
+                violation_error_message=_("Weights already take effect on this date."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.effective_from}"

@@ -512,3 +512,240 @@ class FiguresOut(Schema):
     start: datetime
     end: datetime
     items: list[FigureOut] = Field(description="Ranked first, then the unranked by label")
+
+
+# -- reference data: categories, deadlines, the responsibility matrix ------------------------
+
+
+class CategoryIn(Schema):
+    code: str = Field(description="Dotted code: group.category, e.g. fire.exit_blocked")
+    name: str
+    parent: str | None = Field(None, description="The group's code; null to add a group")
+    deadline_class: str = Field("general", description="urgent | timely | general | ...")
+    kind: str = Field("complaint", description="Default order type")
+    active: bool = True
+
+
+class CategoryPatch(Schema):
+    code: str | None = None
+    name: str | None = None
+    parent: str | None = Field(None, description="The group's code; an empty string: none")
+    deadline_class: str | None = None
+    kind: str | None = None
+    active: bool | None = Field(None, description="false: no longer offered at intake")
+
+
+class DeadlineClassFigures(Schema):
+    code: str = Field(description="urgent | timely | general | complex | directive")
+    sign_amount: int | None = None
+    sign_unit: str | None = Field(
+        None, description="clock_minutes | working_minutes | working_days | natural_days"
+    )
+    contact_amount: int | None = None
+    contact_unit: str | None = None
+    feedback_amount: int | None = None
+    feedback_unit: str | None = None
+
+
+class DeadlineClassOut(Schema):
+    code: str
+    label: str
+    sign_amount: int
+    sign_unit: str
+    contact_amount: int
+    contact_unit: str
+    feedback_amount: int
+    feedback_unit: str
+
+
+class DeadlineChoiceIO(Schema):
+    category: str = Field(description="The category's (or group's) code")
+    channel: str = Field(description="onsite | phone | online | hotline | directive | owner")
+    deadline_class: str = Field(
+        "", description="The class for this channel; empty: the category's own class again"
+    )
+
+
+class DeadlineConfigOut(Schema):
+    classes: list[DeadlineClassOut]
+    rework_days: int = Field(description="Working days a reworked order gets for its feedback")
+    choices: list[DeadlineChoiceIO] = Field(description="Classes by category and channel")
+
+
+class DeadlineConfigIn(Schema):
+    rework_days: int | None = None
+    classes: list[DeadlineClassFigures] = Field(default_factory=list)
+    choices: list[DeadlineChoiceIO] = Field(default_factory=list)
+
+
+class RuleOut(Schema):
+    id: int
+    category: str = Field(description="The category's code")
+    category_name: str
+    estate_kind: str = Field(description="Empty: any estate type")
+    lead: str = Field(description="Lead unit kind, e.g. dept:fire, street, company")
+    lead_label: str
+    co: list[str]
+    basis: str
+    source: str
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj):
+        return str(obj.category)
+
+    @staticmethod
+    def resolve_lead_label(obj):
+        return unit_kind_label(obj.lead)
+
+
+class RulePage(Schema):
+    count: int
+    capped: bool
+    items: list[RuleOut]
+
+
+class RuleIn(Schema):
+    category: str = Field(description="The category's code")
+    estate_kind: str = ""
+    lead: str
+    co: list[str] = Field(default_factory=list)
+    basis: str
+    source: str = ""
+
+
+class RulePatch(Schema):
+    category: str | None = None
+    estate_kind: str | None = None
+    lead: str | None = None
+    co: list[str] | None = None
+    basis: str | None = None
+    source: str | None = None
+
+
+# -- joint meetings (联席会议) and cluster alerts ----------------------------------------------
+
+
+class MeetingItemOut(Schema):
+    id: int
+    level: int = Field(description="1 street joint meeting, 2 district joint meeting")
+    level_label: str
+    region_id: int
+    region_name: str
+    scheduled_at: datetime
+    place: str
+    participants: str
+    held: bool
+    agenda_count: int
+
+
+class MeetingPage(Schema):
+    count: int
+    capped: bool
+    items: list[MeetingItemOut]
+
+
+class AgendaItemOut(Schema):
+    order_id: int
+    number: str
+    title: str
+    state: str
+    dispute_level: int
+    outcome: str = Field(description="What this meeting decided; empty while not recorded")
+
+
+class MeetingOut(MeetingItemOut):
+    agenda: list[AgendaItemOut]
+
+
+class MeetingIn(Schema):
+    region_id: int = Field(description="The street (street meeting) or district convening it")
+    scheduled_at: datetime
+    place: str = ""
+    participants: str = ""
+    order_ids: list[int] = Field(default_factory=list, description="The agenda")
+
+
+class AgendaIn(Schema):
+    order_ids: list[int]
+
+
+class MeetingOutcomeIn(Schema):
+    order_id: int
+    outcome: str = Field("", description="agreed | failed | withdrawn")
+    minutes: str = ""
+    agreement: str = Field("", description="Agreed: what was agreed")
+    judicial_confirmation: bool = False
+    next_reason: str = Field("", description="Failed: why the dispute goes to the next level")
+
+
+class ClusterAlertOut(Schema):
+    id: int
+    day: str
+    estate_id: int
+    estate_name: str
+    category: str = Field(description="The category group's code")
+    category_name: str
+    count: int
+    order_numbers: list[str]
+    handled: bool
+    handled_at: datetime | None
+    note: str
+
+
+class ClusterAlertPage(Schema):
+    count: int
+    capped: bool
+    items: list[ClusterAlertOut]
+
+
+class ClusterHandleIn(Schema):
+    note: str = Field(description="What was done")
+
+
+# -- photos and the return-visit text message -------------------------------------------------
+
+
+class PhotoOut(Schema):
+    id: int
+    stage: str = Field(description="intake (with the complaint) | evidence (the unit's, on site)")
+    stage_label: str
+    name: str = Field(description="The file name it was uploaded with")
+    content_type: str
+    size: int = Field(description="Bytes")
+    width: int
+    height: int
+    uploaded_by: str | None = Field(
+        description="Who uploaded it; null for the complainant's photos when the caller is the "
+        "company the complaint concerns"
+    )
+    created_at: datetime
+    url: str = Field(description="The photo (same authentication as this API)")
+    thumbnail_url: str
+
+    @staticmethod
+    def resolve_stage_label(obj):
+        return str(obj.get_stage_display())
+
+    @staticmethod
+    def resolve_uploaded_by(obj, context):
+        if obj.stage == "intake" and not may_see_complainant(_user(context), obj.order):
+            return None
+        return str(obj.uploaded_by) if obj.uploaded_by_id else None
+
+    @staticmethod
+    def resolve_url(obj):
+        return f"/api/v1/orders/photos/{obj.pk}/file"
+
+    @staticmethod
+    def resolve_thumbnail_url(obj):
+        return f"/api/v1/orders/photos/{obj.pk}/file?thumbnail=true"
+
+
+class VisitMessageOut(Schema):
+    status: str = Field(description="sent | failed")
+    phone_masked: str
+    sent_at: datetime

@@ -24,16 +24,15 @@ from anju.core.worktime import WorkCalendar, calendar
 from anju.estates.models import Estate
 from anju.estates.permissions import estate_policy
 from anju.regions.models import Department, Region
-from anju.workorders import machine, rollups
+from anju.workorders import machine, rollups, visit_sms
 from anju.workorders.access import actors_for, lead_assignment, order_policy
-from anju.workorders.deadlines import DEFAULT_CLASSES, DeadlineClass, Limit
+from anju.workorders.deadlines import DEFAULT_CLASSES, DeadlineClass, Limit, class_for, rework_days
 from anju.workorders.duplicates import check_cluster
 from anju.workorders.machine import Act, Actor, IllegalTransition, Ledger, State
 from anju.workorders.models import (
     Assignment,
     Category,
     Channel,
-    DeadlineClassCode,
     DomainEvent,
     Event,
     Extension,
@@ -43,9 +42,6 @@ from anju.workorders.models import (
     WorkOrder,
 )
 from anju.workorders.models import DeadlineClass as DeadlineClassRow
-
-REWORK_DAYS = 3  # a reworked order's new feedback deadline, in working days
-
 
 # -- deadline classes ----------------------------------------------------------------------
 
@@ -134,9 +130,7 @@ def register(*, actor, data: dict, now: datetime | None = None) -> WorkOrder:
         complainant_user=actor if owner_form else None,
         concerns_company=bool(data.get("concerns_company")),
         source_ref=(data.get("source_ref") or "").strip(),
-        deadline_class=(
-            DeadlineClassCode.DIRECTIVE if channel == Channel.DIRECTIVE else category.deadline_class
-        ),
+        deadline_class=class_for(category, channel),
         state=State.REGISTERED,
     )
     if order.building is not None and order.building.estate_id != getattr(estate, "pk", None):
@@ -465,10 +459,9 @@ def _apply_effects(order: WorkOrder, action: str, payload: dict, now, before: st
         lead.feedback_at = None
         if action in (Act.REWORK, Act.REOPEN):
             cal = calendar()
-            lead.feedback_due = cal.add_working_days(now, REWORK_DAYS).at
-            lead.warn_at = warn_instant(
-                now, lead.feedback_due, Limit(REWORK_DAYS, "working_days"), cal
-            )
+            days = rework_days()  # configured on the deadlines page (deadlines.rework_days)
+            lead.feedback_due = cal.add_working_days(now, days).at
+            lead.warn_at = warn_instant(now, lead.feedback_due, Limit(days, "working_days"), cal)
             # A new deadline: its warnings and escalations may fire again.
             lead.warned_at = lead.overdue_at = lead.urged_at = lead.report_at = None
             lead.reported_at = None
@@ -489,11 +482,12 @@ def _apply_effects(order: WorkOrder, action: str, payload: dict, now, before: st
         order.due_trace = clocks["_trace"]
         payload["unit"] = _unit_label(unit)
     elif action == Act.APPROVE_FEEDBACK:
-        Visit.objects.create(
+        visit = Visit.objects.create(
             order=order,
             token=secrets.token_urlsafe(32),
             exempt=Visit.Exemption.ANONYMOUS if order.anonymous else "",
         )
+        visit_sms.send_on_commit(visit)  # the personal link, by text message
     elif action == Act.CLOSE:
         _fill_visit(order, payload, now)
         unsatisfied = payload.get("rating") == "unsatisfied"

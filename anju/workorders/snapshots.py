@@ -16,7 +16,7 @@ from anju.core.audit import audit_record
 from anju.regions.models import Region
 from anju.regions.rules import prefix_of
 from anju.workorders.access import narrow_prefixes, order_policy, region_prefixes
-from anju.workorders.metrics import Weights, compute, month_bounds
+from anju.workorders.metrics import Figures, Weights, compute, month_bounds
 from anju.workorders.models import MetricSnapshot
 
 
@@ -37,7 +37,10 @@ def take(*, actor, region: Region, year: int, month: int, group: str, weights=No
     draft replaces the previous draft; after a publication it becomes the next version)."""
     if not _covers(actor, region):
         raise PermissionDenied
-    weights = weights or Weights()
+    if weights is None:
+        from anju.workorders.weights import in_force
+
+        weights = in_force(region.code, date(year, month, 1))
     start, end = month_bounds(year, month)
     prefix = prefix_of(region.code)
     orders = order_policy.visible(actor).filter(region_code__codeprefix=prefix)
@@ -100,3 +103,57 @@ def latest_published(region_code: str, month: date, group: str) -> MetricSnapsho
     )
     top = versions.aggregate(v=Max("version"))["v"]
     return versions.filter(version=top).first() if top else None
+
+
+def versions(region_code: str, month: date, group: str) -> list[MetricSnapshot]:
+    """Every version of a month's snapshot, newest first (a later version is an appeal's
+    recomputation)."""
+    return list(
+        MetricSnapshot.objects.filter(region_code=region_code, month=month, group=group)
+        .select_related("published_by")
+        .order_by("-version")
+    )
+
+
+COUNT_FIELDS = [
+    name for name in Figures.__dataclass_fields__ if name not in ("key", "label", "rank", "rates")
+]
+
+
+def _decimal(value):
+    return None if value is None else Decimal(str(value))
+
+
+def stored_figures(snapshot: MetricSnapshot) -> list[Figures]:
+    """The frozen rows of a snapshot, as Figures (rates back to Decimals)."""
+    rows = []
+    for item in snapshot.figures:
+        f = Figures(item.get("key"), label=item.get("label", ""), rank=item.get("rank"))
+        for name in COUNT_FIELDS:
+            setattr(f, name, int(item.get(name) or 0))
+        f.rates = {k: _decimal(v) for k, v in (item.get("rates") or {}).items()}
+        rows.append(f)
+    return rows
+
+
+def stored_weights(snapshot: MetricSnapshot) -> Weights:
+    data = snapshot.weights or {}
+    defaults = asdict(Weights())
+    values = {k: data.get(k, v) for k, v in defaults.items()}
+    return Weights(
+        basic=Decimal(str(values["basic"])),
+        response=Decimal(str(values["response"])),
+        solve=Decimal(str(values["solve"])),
+        satisfy=Decimal(str(values["satisfy"])),
+        min_sample=int(values["min_sample"]),
+    )
+
+
+def stored_total(snapshot: MetricSnapshot) -> Figures:
+    """The snapshot's whole-scope figures: every cohort row falls in exactly one group (the
+    orders without one in the None group), so the groups' counts add up to the total."""
+    total = Figures(None)
+    for f in stored_figures(snapshot):
+        for name in COUNT_FIELDS:
+            setattr(total, name, getattr(total, name) + getattr(f, name))
+    return total.finish(stored_weights(snapshot))

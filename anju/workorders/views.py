@@ -30,7 +30,7 @@ from anju.core.worktime import explain
 from anju.estates.models import Estate, Unit
 from anju.regions.models import Department, Region
 from anju.regions.permissions import region_policy
-from anju.workorders import disputes, services
+from anju.workorders import attachments, disputes, services, visit_sms
 from anju.workorders.access import (
     actors_for,
     lead_assignment,
@@ -310,10 +310,12 @@ def order_create(request):
     """The intake desk: register an order from any channel, then dispatch it by the matrix."""
     actor = request.user
     order_policy.require_action(actor, Action.ORDERS_INTAKE)
-    form = IntakeForm(request.POST or None, actor=actor)
+    form = IntakeForm(request.POST or None, request.FILES or None, actor=actor)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            order = services.register(actor=actor, data=dict(form.cleaned_data))
+            photos = data.pop("photos", [])
+            order = attachments.register_with_photos(actor=actor, data=data, uploads=photos)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -343,12 +345,15 @@ def order_report(request):
     actor = request.user
     order_policy.require_action(actor, Action.ORDERS_SUBMIT)
     estates, building = _own_estates(actor)
-    form = OwnerReportForm(request.POST or None, estates=estates, initial={"building": building})
+    form = OwnerReportForm(
+        request.POST or None, request.FILES or None, estates=estates, initial={"building": building}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = services.register(
+            order = attachments.register_with_photos(
                 actor=actor,
+                uploads=data.get("photos", []),
                 data={
                     "channel": Channel.OWNER,
                     "category": data["category"],
@@ -542,6 +547,7 @@ PAYLOAD_FIELDS = [
     ("legal_basis", _("legal basis")),
     ("note", _("note")),
     ("basis", _("basis")),
+    ("photos", _("photos")),
 ]
 
 
@@ -568,6 +574,13 @@ def _label(choices, value: str) -> str:
         return value
 
 
+# Notes on the timeline that are not moves of the state machine.
+SIDE_EVENTS = {
+    "attach": _("Photos added"),
+    "visit_sms": _("Return-visit link sent by text message"),
+}
+
+
 def _timeline(order: WorkOrder, show_complainant: bool) -> list[dict]:
     rows = []
     for e in order.events.select_related("actor").order_by("at", "id"):
@@ -583,7 +596,7 @@ def _timeline(order: WorkOrder, show_complainant: bool) -> list[dict]:
                 "at": e.at,
                 "who": who,
                 "as_role": "" if as_role == who else as_role,
-                "action": _label(Act, e.action),
+                "action": SIDE_EVENTS.get(e.action) or _label(Act, e.action),
                 "from": _label(State, e.from_state) if e.from_state else "",
                 "to": _label(State, e.to_state) if e.to_state else "",
                 "details": _payload_lines(e.payload or {}),
@@ -682,6 +695,9 @@ def _detail_context(actor, order: WorkOrder) -> dict:
         "timeline": _timeline(order, show),
         "lead": lead_assignment(order),
         "visit_link": _visit_link(order, roles),
+        "photos": attachments.photo_rows(actor, order),
+        "photo_stage": attachments.stage_for(actor, order),
+        **visit_sms.detail_context(order, roles),
         **_extension_context(actor, order, roles),
         **_dispute_context(actor, order, roles),
     }

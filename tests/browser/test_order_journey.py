@@ -112,6 +112,9 @@ def test_owner_complaint_from_phone_to_rated_close(pages, world, fire_exit, no_h
     act(admin, "approve_feedback")
     order.refresh_from_db()
     assert order.state == State.PENDING_VISIT
+    # the approval texted the owner their return-visit link (the log backend in tests)
+    expect(admin.get_by_test_id("visit-sms-sent")).to_contain_text("139****5678")
+    pages.shot(admin, "admin-visit-link")
 
     def rating(box):
         box.locator("select[name=solved]").select_option("yes")
@@ -124,13 +127,14 @@ def test_owner_complaint_from_phone_to_rated_close(pages, world, fire_exit, no_h
     order.refresh_from_db()
     assert order.state == State.CLOSED
     assert order.events.get(action="close").payload["rating"] == "satisfied"
-    expect(admin.get_by_test_id("event")).to_have_count(7)
+    # 7 moves and the text message with the return-visit link
+    expect(admin.get_by_test_id("event")).to_have_count(8)
     expect(admin.get_by_test_id("action-close")).to_have_count(0)
 
     # and the owner sees it closed, with the answer
     owner.goto(f"/orders/{order.pk}/")
     expect(owner.get_by_test_id("order-reply")).to_contain_text("现场复查畅通")
-    expect(owner.get_by_test_id("event")).to_have_count(7)
+    expect(owner.get_by_test_id("event")).to_have_count(8)
     pages.shot(owner, "owner-closed")
     no_horizontal_scroll(owner)
 

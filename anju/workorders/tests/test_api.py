@@ -552,6 +552,25 @@ def test_openapi_lists_the_work_order_operations(client, db):
         ("post", "/api/v1/orders/disputes/steps/{step_id}/performance"),
         ("post", "/api/v1/orders/{order_id}/visit-calls"),
         ("get", "/api/v1/orders/figures"),
+        ("get", "/api/v1/orders/{order_id}/photos"),
+        ("post", "/api/v1/orders/{order_id}/photos"),
+        ("get", "/api/v1/orders/photos/{photo_id}/file"),
+        ("post", "/api/v1/orders/{order_id}/visit-link/send"),
+        # Reference data, joint meetings and cluster alerts (config_api, meeting_api).
+        ("post", "/api/v1/orders/categories"),
+        ("patch", "/api/v1/orders/categories/{category_id}"),
+        ("get", "/api/v1/orders/deadline-config"),
+        ("patch", "/api/v1/orders/deadline-config"),
+        ("get", "/api/v1/orders/matrix"),
+        ("post", "/api/v1/orders/matrix"),
+        ("patch", "/api/v1/orders/matrix/{rule_id}"),
+        ("get", "/api/v1/orders/meetings"),
+        ("post", "/api/v1/orders/meetings"),
+        ("get", "/api/v1/orders/meetings/{meeting_id}"),
+        ("post", "/api/v1/orders/meetings/{meeting_id}/agenda"),
+        ("post", "/api/v1/orders/meetings/{meeting_id}/outcomes"),
+        ("get", "/api/v1/orders/cluster-alerts"),
+        ("post", "/api/v1/orders/cluster-alerts/{alert_id}/handle"),
     }
     act = schema["paths"]["/api/v1/orders/{order_id}/actions/{action}"]["post"]
     assert "409" in act["responses"]
