@@ -58,24 +58,43 @@ def scope_of(user) -> Scope:
         if user.is_superuser:
             all_actions = frozenset().union(*ROLE_ACTIONS.values())
             grants.append(Grant(role="superuser", actions=all_actions, kind="all"))
-        memberships = user.memberships.select_related("region", "department__district", "unit")
-        for m in memberships:
-            actions = ROLE_ACTIONS.get(m.role, frozenset())
-            if m.region_id:
-                grants.append(Grant(m.role, actions, "prefix", prefix_of(m.region.code)))
-            elif m.grid_id:
-                grants.append(Grant(m.role, actions, "grid", m.grid_id))
-            elif m.department_id:
-                prefix = prefix_of(m.department.district.code)
-                grants.append(
-                    Grant(m.role, actions, "prefix", prefix, department_id=m.department_id)
-                )
-            elif m.company_id:
-                grants.append(Grant(m.role, actions, "company", m.company_id))
-            elif m.estate_id:
-                grants.append(Grant(m.role, actions, "estate", m.estate_id))
-            elif m.unit_id:
-                grants.append(Grant(m.role, actions, "unit", m.unit_id, m.unit.estate_id))
+        # Plain values, not model instances: this runs on every page.
+        memberships = user.memberships.values_list(
+            "role",
+            "region__code",
+            "grid_id",
+            "department_id",
+            "department__district__code",
+            "company_id",
+            "estate_id",
+            "unit_id",
+            "unit__estate_id",
+        )
+        for (
+            role,
+            region,
+            grid,
+            department,
+            district,
+            company,
+            estate,
+            unit,
+            unit_estate,
+        ) in memberships:
+            actions = ROLE_ACTIONS.get(role, frozenset())
+            if region:
+                grants.append(Grant(role, actions, "prefix", prefix_of(region)))
+            elif grid:
+                grants.append(Grant(role, actions, "grid", grid))
+            elif department:
+                prefix = prefix_of(district)
+                grants.append(Grant(role, actions, "prefix", prefix, department_id=department))
+            elif company:
+                grants.append(Grant(role, actions, "company", company))
+            elif estate:
+                grants.append(Grant(role, actions, "estate", estate))
+            elif unit:
+                grants.append(Grant(role, actions, "unit", unit, unit_estate))
     scope = Scope(tuple(grants), user.pk if user is not None else None)
     if user is not None:
         user._anju_scope = scope

@@ -1,4 +1,4 @@
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from anju.accounts.roles import Action
@@ -30,6 +30,19 @@ NAVIGATION = [
 ]
 
 
+_URLS: dict[tuple, str] = {}
+
+
+def _url(name: str) -> str:
+    """reverse(name) for the argument-free URLs of the navigation, once per URLconf and
+    script prefix rather than some twenty times on every page."""
+    key = (get_urlconf(), get_script_prefix(), name)
+    url = _URLS.get(key)
+    if url is None:
+        url = _URLS[key] = reverse(name)
+    return url
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -39,7 +52,7 @@ def navigation(request):
     for label, name, action in NAVIGATION:
         actions = action if isinstance(action, tuple) else (action,)
         if action is None or any(scope.allows(a) for a in actions):
-            items.append({"label": label, "url": reverse(name), "active": False})
+            items.append({"label": label, "url": _url(name), "active": False})
     # The entry whose URL is the longest prefix of the current path is the active one.
     matches = [
         i

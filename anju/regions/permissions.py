@@ -37,3 +37,29 @@ grid_policy = Policy(
     change=Action.REGIONS_CHANGE,
     scope_filter=lambda scope, action: _region_filter(scope, action, "community__"),
 )
+
+
+def visible_region_names(actor) -> list[tuple[str, str, str]]:
+    """(code, name, level) of the streets and communities the actor sees, by code: one query
+    per request however many filters of a page offer them (kept on the actor object, like its
+    scope)."""
+    cached = getattr(actor, "_anju_region_names", None)
+    if cached is None:
+        levels = [Region.Level.STREET, Region.Level.COMMUNITY]
+        rows = region_policy.visible(actor).filter(level__in=levels).order_by("code")
+        cached = list(rows.values_list("code", "name", "level"))
+        actor._anju_region_names = cached
+    return cached
+
+
+def street_choices(actor) -> list[tuple[str, str]]:
+    """A list filter's streets: the 9-digit code prefix and the name."""
+    return [
+        (code[:9], name) for code, name, level in visible_region_names(actor) if level == "street"
+    ]
+
+
+def community_choices(actor) -> list[tuple[str, str]]:
+    return [
+        (code, name) for code, name, level in visible_region_names(actor) if level == "community"
+    ]
