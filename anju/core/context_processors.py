@@ -1,4 +1,8 @@
+import html
+
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from anju.accounts.roles import Action
@@ -61,4 +65,16 @@ def navigation(request):
     ]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
-    return {"nav_items": items, "scope": scope}
+    return {"nav_items": items, "nav_html": nav_html(items), "scope": scope}
+
+
+def nav_html(items: list[dict]) -> SafeString:
+    """The sidebar entries, as the loop in base.html rendered them (built here: every page
+    has them)."""
+    parts = [
+        f'<li class="nav-item{" active" if item["active"] else ""}"><a class="nav-link" '
+        f'href="{html.escape(item["url"])}"><span class="nav-link-title">'
+        f"{conditional_escape(item['label'])}</span></a></li>"
+        for item in items
+    ]
+    return mark_safe("\n".join(parts))  # noqa: S308 - every part escaped above
