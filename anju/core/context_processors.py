@@ -1,4 +1,8 @@
-from django.urls import reverse
+import html
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from anju.accounts.roles import Action
@@ -32,6 +36,19 @@ NAVIGATION = [
 ]
 
 
+_URLS: dict[tuple, str] = {}
+
+
+def _url(name: str) -> str:
+    """reverse(name) for the argument-free URLs of the navigation, once per URLconf and
+    script prefix rather than some twenty times on every page."""
+    key = (get_urlconf(), get_script_prefix(), name)
+    url = _URLS.get(key)
+    if url is None:
+        url = _URLS[key] = reverse(name)
+    return url
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -41,7 +58,7 @@ def navigation(request):
     for label, name, action in NAVIGATION:
         actions = action if isinstance(action, tuple) else (action,)
         if action is None or any(scope.allows(a) for a in actions):
-            items.append({"label": label, "url": reverse(name), "active": False})
+            items.append({"label": label, "url": _url(name), "active": False})
     # The entry whose URL is the longest prefix of the current path is the active one.
     matches = [
         i
@@ -50,4 +67,16 @@ def navigation(request):
     ]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
-    return {"nav_items": items, "scope": scope}
+    return {"nav_items": items, "nav_html": nav_html(items), "scope": scope}
+
+
+def nav_html(items: list[dict]) -> SafeString:
+    """The sidebar entries, as the loop in base.html rendered them (built here: every page
+    has them)."""
+    parts = [
+        f'<li class="nav-item{" active" if item["active"] else ""}"><a class="nav-link" '
+        f'href="{html.escape(item["url"])}"><span class="nav-link-title">'
+        f"{conditional_escape(item['label'])}</span></a></li>"
+        for item in items
+    ]
+    return mark_safe("\n".join(parts))  # noqa: S308 - every part escaped above

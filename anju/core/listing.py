@@ -18,7 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.formats import localize
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -160,6 +160,8 @@ class Listing:
     filters: list[Filter] = field(default_factory=list)
     default_sort: str = ""
     select_related: list[str] = field(default_factory=list)
+    # The fields the columns read (Django's only()): a list row needs a few of many columns.
+    only: list[str] = field(default_factory=list)
     export_name: str = "export"
     detail_url: Callable[[Any], str] | None = None
     create_url: str | None = None  # a URL name
@@ -169,6 +171,8 @@ class Listing:
         qs = self.policy.visible(actor)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
+        if self.only:
+            qs = qs.only(*self.only)
         q = (params.get("q") or "").strip()
         if q and self.search is not None:
             qs = qs.filter(self.search(q))
@@ -245,13 +249,15 @@ class ListingView(View):
         query = request.GET.copy()
         query.pop("page", None)
         sort = self.listing.sort_key(request.GET)
+        query_without_sort = _without(query, "sort")
         context = {
             "listing": self.listing,
+            "header": header_html(self.listing.columns, sort, query_without_sort),
             "page": page,
             "table": table,
             "sort": sort,
             "query": query.urlencode(),
-            "query_without_sort": _without(query, "sort"),
+            "query_without_sort": query_without_sort,
             "filters": [
                 (f, options_html(f.options(actor), f.current(request)), f.current(request))
                 for f in self.listing.filters
@@ -286,14 +292,39 @@ class ListingView(View):
 # localisation of values are the template engine's own (conditional_escape, localize).
 
 
+_YES_NO: dict[str | None, tuple[str, str]] = {}
+_DECIMAL_SEPARATOR: dict[str | None, str] = {}
+
+
 def cell_html(value: Any) -> str:
     """What a table cell shows, escaped: as {{ value }} would render display(value)."""
-    value = display(value)
-    if isinstance(value, str):
-        # Plain text is by far the most common cell: skip the lazy-aware wrappers.
-        return value.__html__() if hasattr(value, "__html__") else html.escape(value)
-    if isinstance(value, int) and not settings.USE_THOUSAND_SEPARATOR:
+    kind = type(value)
+    # The common kinds first, without the lazy-aware and locale-aware wrappers.
+    if kind is str:
+        return html.escape(value)
+    if value is None:
+        return ""
+    if kind is bool:
+        language = get_language()
+        texts = _YES_NO.get(language)
+        if texts is None:
+            texts = _YES_NO[language] = (str(_("No")), str(_("Yes")))
+        return texts[value]
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
+    if kind is Decimal and not settings.USE_THOUSAND_SEPARATOR and value.is_finite():
+        digits = len(value.as_tuple().digits)
+        if abs(value.as_tuple().exponent) + digits <= 200:
+            # django.utils.numberformat.format without grouping: fixed point, the
+            # language's decimal separator.
+            language = get_language()
+            separator = _DECIMAL_SEPARATOR.get(language)
+            if separator is None:
+                separator = _DECIMAL_SEPARATOR[language] = get_format("DECIMAL_SEPARATOR")
+            return html.escape(f"{value:f}".replace(".", separator))
+    if isinstance(value, str):
+        return value.__html__() if hasattr(value, "__html__") else html.escape(value)
+    value = display(value)
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return conditional_escape(localize(value))
@@ -308,6 +339,24 @@ def row_html(columns: list[Column], obj: Any, url: str) -> SafeString:
         css = f' class="{html.escape(c.css)}"' if c.css else ""
         cells.append(f"<td{css}>{text}</td>")
     return mark_safe("<tr>" + "".join(cells) + "</tr>")  # noqa: S308 - every part escaped above
+
+
+def header_html(columns: list[Column], sort: str, query_without_sort: str) -> SafeString:
+    """The column headers; a sortable one links to its sort, and again to the reverse."""
+    query = html.escape(query_without_sort)
+    cells = []
+    for c in columns:
+        label = conditional_escape(c.label)
+        if c.sort:
+            key = html.escape(c.key)
+            target = f"?{query}&sort={'-' if sort == c.key else ''}{key}"
+            mark = " ▲" if sort == c.key else " ▼" if sort == f"-{c.key}" else ""
+            label = (
+                f'<a hx-get="{target}" hx-target="#results" hx-push-url="true" '
+                f'href="{target}">{label}{mark}</a>'
+            )
+        cells.append(f"<th>{label}</th>")
+    return mark_safe("".join(cells))  # noqa: S308 - every part escaped above
 
 
 def options_html(options: list[tuple[Any, Any]], current: str) -> SafeString:

@@ -32,18 +32,7 @@ from anju.estates.permissions import (
     resident_policy,
     unit_policy,
 )
-from anju.regions.models import Region
-from anju.regions.permissions import region_policy
-
-
-def _street_choices(actor):
-    streets = region_policy.visible(actor).filter(level=Region.Level.STREET)
-    return [(code[:9], name) for code, name in streets.values_list("code", "name")]
-
-
-def _community_choices(actor):
-    communities = region_policy.visible(actor).filter(level=Region.Level.COMMUNITY)
-    return list(communities.values_list("code", "name"))
+from anju.regions.permissions import community_choices, street_choices
 
 
 class EstateListView(ListingView):
@@ -76,8 +65,8 @@ class EstateListView(ListingView):
         search_fields=["name__icontains", "address__icontains"],
         search_help=_("Estate name or address"),
         filters=[
-            Filter("street", _("Street"), "region_code__codeprefix", choices=_street_choices),
-            Filter("community", _("Community"), "region_code", choices=_community_choices),
+            Filter("street", _("Street"), "region_code__codeprefix", choices=street_choices),
+            Filter("community", _("Community"), "region_code", choices=community_choices),
             Filter("kind", _("estate type"), "kind", choices=Estate.Kind.choices),
             Filter(
                 "mode",
@@ -88,6 +77,19 @@ class EstateListView(ListingView):
         ],
         default_sort="",
         select_related=["region"],
+        only=[
+            "name",
+            "region_code",
+            "region",
+            "region__name",
+            "kind",
+            "management_mode",
+            "total_households",
+            "total_floor_area",
+            "built_year",
+            "red_property",
+            "address",
+        ],
         export_name="estates",
         detail_url=detail_link("estates:detail"),
         create_url="estates:create",
@@ -212,7 +214,7 @@ def _unit_filters():
         ),
         Filter("kind", _("unit kind"), "kind", choices=Unit.Kind.choices),
         Filter("delivery", _("delivery status"), "delivery", choices=Unit.Delivery.choices),
-        Filter("street", _("Street"), "estate__region_code__codeprefix", choices=_street_choices),
+        Filter("street", _("Street"), "estate__region_code__codeprefix", choices=street_choices),
     ]
 
 
@@ -225,8 +227,22 @@ def _unit_search(q: str) -> Q:
     # Resolved to a list first: a subquery inside the OR would stop PostgreSQL from combining
     # the two index scans and make it scan every unit.
     estates = list(Estate.objects.filter(name__icontains=q).values_list("pk", flat=True)[:500])
-    condition = Q(number__startswith=q)
+    condition = number_prefix(q)
     return condition | Q(estate_id__in=estates) if estates else condition
+
+
+def number_prefix(q: str) -> Q:
+    """Room numbers starting with q (or with q in upper or lower case), as ranges of the
+    number index: SQLite's LIKE cannot use an index, and PostgreSQL's only under the C
+    collation."""
+    condition = Q()
+    for prefix in sorted({q, q.upper(), q.lower()}):
+        last = ord(prefix[-1])
+        if last >= 0x10FFFF:
+            condition |= Q(number__startswith=prefix)
+        else:
+            condition |= Q(number__gte=prefix, number__lt=prefix[:-1] + chr(last + 1))
+    return condition
 
 
 class UnitListView(ListingView):
@@ -258,6 +274,19 @@ class UnitListView(ListingView):
         search_help=_("Room number or estate name"),
         filters=_unit_filters(),
         select_related=["estate", "building"],
+        only=[
+            "estate",
+            "estate__name",
+            "building",
+            "building__number",
+            "entrance",
+            "number",
+            "floor",
+            "kind",
+            "area",
+            "area_source",
+            "delivery",
+        ],
         export_name="units",
         detail_url=detail_link("estates:unit_detail"),
     )

@@ -16,6 +16,7 @@ from anju.core.listing import (
     choice_label,
     detail_link,
     display,
+    header_html,
     options_html,
     row_html,
 )
@@ -29,6 +30,38 @@ def template_cell(value) -> str:
 @given(st.one_of(st.text(), st.integers(), st.decimals(allow_nan=False, allow_infinity=False)))
 def test_cells_render_like_the_template_engine(value):
     assert cell_html(value) == template_cell(value)
+
+
+HEADER_TEMPLATE = Template(
+    "{% for c in columns %}"
+    '<th>{% if c.sort %}<a hx-get="?{{ query_without_sort }}&sort={% if sort == c.key %}-'
+    '{% endif %}{{ c.key }}" hx-target="#results" hx-push-url="true" href="?{{ '
+    'query_without_sort }}&sort={% if sort == c.key %}-{% endif %}{{ c.key }}">{{ c.label }}'
+    '{% if sort == c.key %} ▲{% elif sort == "-"|add:c.key %} ▼{% endif %}</a>{% else %}'
+    "{{ c.label }}{% endif %}</th>"
+    "{% endfor %}"
+)
+
+keys = st.text(alphabet='ab<&"-', min_size=1, max_size=4)
+
+
+@given(
+    st.lists(st.tuples(keys, st.text(max_size=5), st.booleans()), min_size=1, max_size=4),
+    st.text(alphabet='a=&<"é ', max_size=8),
+    st.data(),
+)
+def test_headers_render_like_the_template_engine(specs, query, data):
+    columns = [
+        Column(key, label, lambda obj: obj, sort=key if sortable else None)
+        for key, label, sortable in specs
+    ]
+    # The current sort: none, some column's key, or its reverse.
+    key = data.draw(st.sampled_from([c.key for c in columns]))
+    sort = data.draw(st.sampled_from(["", key, f"-{key}"]))
+    expected = HEADER_TEMPLATE.render(
+        Context({"columns": columns, "sort": sort, "query_without_sort": query})
+    )
+    assert header_html(columns, sort, query) == expected
 
 
 def test_cells_of_every_kind(settings):
