@@ -44,6 +44,7 @@ from anju.core.listing import (
 )
 from anju.core.pii import mask
 from anju.estates.models import Estate, Ownership
+from anju.regions.permissions import street_choices
 from anju.voting import fraud, rules, services
 from anju.voting.access import meeting_policy
 from anju.voting.forms import (
@@ -365,14 +366,6 @@ def _signals_cell(meeting: Meeting):
     return Marked(str(len(found)), css, "signals")
 
 
-def _street_choices(actor):
-    from anju.regions.models import Region
-    from anju.regions.permissions import region_policy
-
-    streets = region_policy.visible(actor).filter(level=Region.Level.STREET)
-    return [(code[:9], name) for code, name in streets.values_list("code", "name")]
-
-
 COLUMNS = [
     Column("title", _("title"), lambda m: m.title, sort="title", link=True),
     Column("estate", _("estate"), lambda m: m.estate.name, sort="estate__name"),
@@ -394,7 +387,7 @@ def _listing(columns) -> MeetingListing:
         search_help=_("Meeting title or estate"),
         filters=[
             Filter("state", _("state"), "state", choices=S.choices),
-            Filter("street", _("Street"), "region_code__codeprefix", choices=_street_choices),
+            Filter("street", _("Street"), "region_code__codeprefix", choices=street_choices),
         ],
         select_related=["estate"],
         export_name="votes",

@@ -29,7 +29,7 @@ from anju.core.pii import mask
 from anju.core.worktime import explain
 from anju.estates.models import Estate, Unit
 from anju.regions.models import Department, Region
-from anju.regions.permissions import region_policy
+from anju.regions.permissions import street_choices
 from anju.workorders import attachments, disputes, services, visit_sms
 from anju.workorders.access import (
     actors_for,
@@ -148,11 +148,6 @@ def _lead_name(order: WorkOrder) -> str:
     return str(leads[0].unit) if leads else ""
 
 
-def _street_choices(actor):
-    streets = region_policy.visible(actor).filter(level=Region.Level.STREET)
-    return [(code[:9], name) for code, name in streets.values_list("code", "name")]
-
-
 def _group_choices(actor):
     groups = Category.objects.filter(parent__isnull=True, active=True).order_by("code")
     return [(str(pk), name) for pk, name in groups.values_list("pk", "name")]
@@ -253,7 +248,7 @@ class OrderListView(ListingView):
                 choices=[("1", _("Overdue only"))],
                 condition=_overdue,
             ),
-            Filter("street", _("Street"), "region_code__codeprefix", choices=_street_choices),
+            Filter("street", _("Street"), "region_code__codeprefix", choices=street_choices),
             ConditionFilter(
                 "unit",
                 _("My unit"),
