@@ -10,7 +10,7 @@
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 40, right: 20, top: 40, bottom: 30 },
-      xAxis: { type: "category", data: data.categories },
+      xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0 } },
       yAxis: { type: "value", minInterval: 1 },
       series: data.series,
     });

@@ -272,6 +272,9 @@ class WorkOrder(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["region_code", "state"], name="order_region_state"),
+            # The overdue filter: open states × a range of feedback deadlines, a few hundred
+            # rows however many closed orders have a past deadline.
+            models.Index(fields=["state", "feedback_due"], name="order_state_due"),
             models.Index(fields=["estate", "category", "created_at"], name="order_cluster"),
             # Metric cohorts: by creation and by dispatch date.
             models.Index(fields=["created_at"], name="order_created"),
