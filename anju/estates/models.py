@@ -201,6 +201,8 @@ class Unit(TimeStampedModel):
         indexes = [
             models.Index(fields=["estate", "kind"], name="unit_estate_kind"),
             models.Index(fields=["estate", "building", "entrance", "number"], name="unit_order"),
+            # The room-number search within a scope's estates: one short range per estate.
+            models.Index(fields=["estate", "number"], name="unit_estate_number"),
         ]
 
     def __str__(self) -> str:
