@@ -171,8 +171,22 @@ if not ANJU_PII_KEY:
     else:
         raise ImproperlyConfigured("ANJU_PII_KEY must be set when DEBUG is off.")
 
-# Background work: run in-process threads unless Celery is configured (production).
+# Background work: in-process threads (inline when ANJU_TASKS_EAGER, as in tests) unless
+# CELERY_BROKER_URL names a broker (production: Redis), when import jobs go to a Celery
+# worker and Celery beat runs the work-order sweep; `make run` runs the sweep in its own loop.
 ANJU_TASKS_EAGER = env_bool("ANJU_TASKS_EAGER", False)
+ANJU_SWEEP_SECONDS = int(os.environ.get("ANJU_SWEEP_SECONDS", "60"))
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # A pass not started within its interval is dropped: the next one does the same work.
+    "orders-sweep": {
+        "task": "anju.workorders.tasks.orders_sweep",
+        "schedule": ANJU_SWEEP_SECONDS,
+        "options": {"expires": ANJU_SWEEP_SECONDS},
+    }
+}
 ANJU_PAGE_SIZE = 25
 # Text messages go through this backend: the default logs them (development); production
 # points it to a class with a send(phone, text) method for its SMS gateway.

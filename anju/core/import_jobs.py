@@ -1,7 +1,8 @@
 """Import jobs: an uploaded ledger checked and written in the background, with progress.
 
 Pages and the API call import_job_create(); the job runs in a thread (or inline when
-settings.ANJU_TASKS_EAGER is set, as in tests) and records its progress, the counts it
+settings.ANJU_TASKS_EAGER is set, as in tests; on a Celery worker when
+settings.CELERY_BROKER_URL is set) and records its progress, the counts it
 created or every error it found. A job is visible to its owner and to auditors of its
 region; anyone else gets 404 exactly as for a missing job.
 """
@@ -80,6 +81,11 @@ def import_job_create(*, actor, kind: str, upload) -> ImportJob:
 def _start(job_id: int, language: str) -> None:
     if settings.ANJU_TASKS_EAGER:
         import_job_run(job_id, language)
+        return
+    if settings.CELERY_BROKER_URL:
+        from anju.core.tasks import import_job  # here: anju.core.tasks imports this module
+
+        transaction.on_commit(lambda: import_job.delay(job_id, language))
         return
     thread = threading.Thread(
         target=_run_in_thread, args=(job_id, language), name=f"import-job-{job_id}", daemon=True
@@ -173,7 +179,10 @@ def import_jobs_recover() -> int:
 
     Jobs run in threads of the web process, so after a restart none of them is running any
     more. Nothing was written for them: an import writes in one transaction at its end.
+    With a Celery broker the jobs wait on the queue instead, and a web restart leaves them be.
     """
+    if settings.CELERY_BROKER_URL:
+        return 0
     message = _("The server restarted during this import; nothing was written. Upload again.")
     stale = ImportJob.objects.filter(
         status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
