@@ -29,6 +29,7 @@ from anju.voting.models import Meeting, Motion
 from anju.voting.rules import Matter
 from anju.workorders import disputes as order_disputes
 from anju.workorders import services as order_services
+from anju.workorders import snapshots as order_snapshots
 from anju.workorders.machine import Act
 from anju.workorders.models import (
     Category,
@@ -300,6 +301,52 @@ def _alerts_world(w):
         _alert(w, estate)
 
 
+def _last_month():
+    previous = timezone.localdate().replace(day=1) - timedelta(days=1)
+    return previous.year, previous.month
+
+
+def _snapshot(w, persona="district_admin", region=None, *, publish=False):
+    """Last month's figures by street taken (and published) through the services; the audit
+    records of this setting-up are removed."""
+    actor = getattr(w.people, persona)
+    year, month = _last_month()
+    snapshot = order_snapshots.take(
+        actor=actor, region=region or w.district, year=year, month=month, group="street"
+    )
+    if publish:
+        order_snapshots.publish(actor=actor, snapshot=snapshot)
+    AuditEvent.objects.all().delete()
+    return snapshot
+
+
+def _snapshots_world(w):
+    """The district's published version 1 and draft version 2, and the neighbour's
+    published version."""
+    w.snapshots = {"a_published": _snapshot(w, publish=True)}
+    w.snapshots["a_draft"] = _snapshot(w)
+    w.snapshots["n_published"] = _snapshot(w, "neighbour_admin", w.neighbour, publish=True)
+
+
+# Supervisors see every version of their district; dispatchers its published ones.
+SNAPSHOTS_OF = {
+    "district_admin": "a_published a_draft",
+    "district_staff": "a_published",
+    "neighbour_admin": "n_published",
+    "street_a_officer": "",
+}
+
+
+def _snapshot_in(district):
+    year, month = _last_month()
+    return {"month": f"{year}-{month:02d}", "group": "street", "district_id": district.pk}
+
+
+def _weights_in():
+    return {"month": timezone.localdate().strftime("%Y-%m"), "basic": "0.9", "response": "0.2",
+            "solve": "0.4", "satisfy": "0.4", "min_sample": 3}  # fmt: skip
+
+
 LISTS = {
     "estates": ListOp(
         "/estates", "id", lambda w, p: [e.pk for e in estates_of(w, p)], tuple(ESTATES_OF)
@@ -351,6 +398,13 @@ LISTS = {
         lambda w, p: [w.meetings[k].pk for k in VOTES_OF[p].split()],
         tuple(VOTES_OF),
         setup=_votes_world,
+    ),
+    "figure-snapshots": ListOp(
+        "/orders/figures/snapshots",
+        "id",
+        lambda w, p: [w.snapshots[k].pk for k in SNAPSHOTS_OF[p].split()],
+        tuple(SNAPSHOTS_OF),
+        setup=_snapshots_world,
     ),
 }
 
@@ -1080,6 +1134,34 @@ OBJECT_OPS = {
         ok=201,
         audit="voting.delivery.record",
     ),
+    "figures-weights-get": ObjectOp(
+        "get",
+        "/orders/figures/weights/{district_id}",
+        lambda w: {"district_id": w.district.pk},
+        (DISTRICT, STAFF),
+    ),
+    "figures-weights-create": ObjectOp(
+        "post",
+        "/orders/figures/weights/{district_id}",
+        lambda w: {"district_id": w.district.pk},
+        (DISTRICT,),
+        payload=lambda w: _weights_in(),
+        ok=201,
+        audit="metrics.weights",
+    ),
+    "figures-snapshot-get": ObjectOp(
+        "get",
+        "/orders/figures/snapshots/{snapshot_id}",
+        lambda w: {"snapshot_id": _snapshot(w, publish=True).pk},
+        (DISTRICT, STAFF),
+    ),
+    "figures-snapshot-publish": ObjectOp(
+        "post",
+        "/orders/figures/snapshots/{snapshot_id}/publish",
+        lambda w: {"snapshot_id": _snapshot(w).pk},
+        (DISTRICT,),
+        audit="metrics.publish",
+    ),
 }
 
 
@@ -1232,6 +1314,8 @@ CREATES = [
     ("/orders/meetings", "district_admin", lambda w: _joint_meeting_in(w.district), 201),
     ("/orders/meetings", "street_b_officer", lambda w: _joint_meeting_in(w.street_a), 404),
     ("/orders/meetings", "neighbour_admin", lambda w: _joint_meeting_in(w.district), 404),
+    ("/orders/figures/snapshots", "district_admin", lambda w: _snapshot_in(w.district), 201),
+    ("/orders/figures/snapshots", "neighbour_admin", lambda w: _snapshot_in(w.district), 404),
 ]
 
 
@@ -1418,6 +1502,34 @@ LACKING = [
     ("auditor", "get", lambda w: "/orders/cluster-alerts", None),
     ("company_x_manager", "get", lambda w: "/orders/matrix", None),
     ("owner_unit_101", "get", lambda w: "/orders/deadline-config", None),
+    # The figures' weights and snapshots: seen, but no dispatch, supervision or configuration.
+    ("auditor", "get", lambda w: f"/orders/figures/weights/{w.district.pk}", None),
+    (
+        "district_staff",
+        "post",
+        lambda w: f"/orders/figures/weights/{w.district.pk}",
+        lambda w: _weights_in(),
+    ),
+    ("auditor", "get", lambda w: "/orders/figures/snapshots", None),
+    ("company_x_manager", "get", lambda w: "/orders/figures/snapshots", None),
+    (
+        "auditor",
+        "get",
+        lambda w: f"/orders/figures/snapshots/{_snapshot(w, publish=True).pk}",
+        None,
+    ),
+    (
+        "district_staff",
+        "post",
+        lambda w: "/orders/figures/snapshots",
+        lambda w: _snapshot_in(w.district),
+    ),
+    (
+        "district_staff",
+        "post",
+        lambda w: f"/orders/figures/snapshots/{_snapshot(w).pk}/publish",
+        None,
+    ),
     ("company_x_manager", "post", lambda w: "/orders", lambda w: _order_in(w.estate_a)),
     ("auditor", "post", lambda w: "/orders", lambda w: _order_in(w.estate_a)),
     ("owner_unit_101", "post", lambda w: "/orders", lambda w: _order_in(w.estate_a)),
@@ -1623,6 +1735,8 @@ def _concrete(path: str) -> str:
         "category_id",
         "rule_id",
         "alert_id",
+        "district_id",
+        "snapshot_id",
     ):
         path = path.replace("{" + name + "}", "1")
     return path.replace("{field}", "phone").replace("{action}", "sign")

@@ -730,5 +730,6 @@ def visit_link_send(request, order_id: int):
     return Status(201, message)
 
 
-# Operations on the reference data, joint meetings and cluster alerts, on this router.
-from anju.workorders import config_api, meeting_api  # noqa: E402, F401 - registers operations
+# Operations on the reference data, joint meetings, cluster alerts and the figures' weights
+# and snapshots, on this router.
+from anju.workorders import config_api, figures_api, meeting_api  # noqa: E402, F401

@@ -571,6 +571,13 @@ def test_openapi_lists_the_work_order_operations(client, db):
         ("post", "/api/v1/orders/meetings/{meeting_id}/outcomes"),
         ("get", "/api/v1/orders/cluster-alerts"),
         ("post", "/api/v1/orders/cluster-alerts/{alert_id}/handle"),
+        # The figures' weights and monthly snapshots (figures_api).
+        ("get", "/api/v1/orders/figures/weights/{district_id}"),
+        ("post", "/api/v1/orders/figures/weights/{district_id}"),
+        ("get", "/api/v1/orders/figures/snapshots"),
+        ("post", "/api/v1/orders/figures/snapshots"),
+        ("get", "/api/v1/orders/figures/snapshots/{snapshot_id}"),
+        ("post", "/api/v1/orders/figures/snapshots/{snapshot_id}/publish"),
     }
     act = schema["paths"]["/api/v1/orders/{order_id}/actions/{action}"]["post"]
     assert "409" in act["responses"]
