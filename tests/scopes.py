@@ -88,3 +88,20 @@ def contracts_of(world, persona):
 
 def regions_of(persona):
     return REGIONS_OF[persona].split()
+
+
+# Joint meetings and cluster alerts: one per convening region or estate, named after it.
+MEETINGS_HELD_BY = {
+    "district_admin": "A B D",
+    "district_staff": "A B D",
+    "street_a_officer": "A",
+    "street_b_officer": "B",
+    "neighbour_admin": "N",
+}
+ALERTS_OF = {
+    "district_admin": "红星花园 东风苑",
+    "district_staff": "红星花园 东风苑",
+    "street_a_officer": "红星花园",
+    "street_b_officer": "东风苑",
+    "neighbour_admin": "浣花苑",
+}

@@ -41,7 +41,9 @@ from anju.workorders.models import (
 from config.api import api as ninja_api
 from tests import factories as f
 from tests.scopes import (
+    ALERTS_OF,
     ESTATES_OF,
+    MEETINGS_HELD_BY,
     REGIONS_OF,
     companies_of,
     contracts_of,
@@ -259,23 +261,6 @@ VOTES_OF = {
 }
 
 
-# Joint meetings and cluster alerts: one per convening region or estate, named after it.
-JOINT_MEETINGS_OF = {
-    "district_admin": "A B D",
-    "district_staff": "A B D",
-    "street_a_officer": "A",
-    "street_b_officer": "B",
-    "neighbour_admin": "N",
-}
-ALERTS_OF = {
-    "district_admin": "红星花园 东风苑",
-    "district_staff": "红星花园 东风苑",
-    "street_a_officer": "红星花园",
-    "street_b_officer": "东风苑",
-    "neighbour_admin": "浣花苑",
-}
-
-
 def _joint_meetings_world(w):
     when = timezone.now() + timedelta(days=2)
     for key, region, level in (
@@ -381,8 +366,8 @@ LISTS = {
     "joint-meetings": ListOp(
         "/orders/meetings",
         "place",
-        lambda w, p: [f"{k}会议室" for k in JOINT_MEETINGS_OF[p].split()],
-        tuple(JOINT_MEETINGS_OF),
+        lambda w, p: [f"{k}会议室" for k in MEETINGS_HELD_BY[p].split()],
+        tuple(MEETINGS_HELD_BY),
         setup=_joint_meetings_world,
     ),
     "cluster-alerts": ListOp(
@@ -471,8 +456,8 @@ def test_audit_list_returns_only_events_in_scope(world, as_user, persona, visibl
 SHARED = {
     "/orders/categories": tuple(ORDERS_OF),
     # The matrix and the deadline configuration: for those who dispatch.
-    "/orders/matrix": tuple(JOINT_MEETINGS_OF),
-    "/orders/deadline-config": tuple(JOINT_MEETINGS_OF),
+    "/orders/matrix": tuple(MEETINGS_HELD_BY),
+    "/orders/deadline-config": tuple(MEETINGS_HELD_BY),
 }
 
 

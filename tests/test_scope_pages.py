@@ -41,8 +41,10 @@ from anju.workorders.models import Category, Channel, ClusterAlert, JointMeeting
 from tests import factories as f
 from tests.helpers import HTMX, table_rows, workbook_rows
 from tests.scopes import (
+    ALERTS_OF,
     CAN_EXPORT,
     ESTATES_OF,
+    MEETINGS_HELD_BY,
     REGIONS_OF,
     companies_of,
     contracts_of,
@@ -262,23 +264,6 @@ def _vote_choice(world, choice="yes"):
 
 
 VOTE_HOLDER = "510104199001011234"
-
-
-# Joint meetings and cluster alerts: one per convening region or estate, named after it.
-MEETINGS_HELD_BY = {
-    "district_admin": "A B D",
-    "district_staff": "A B D",
-    "street_a_officer": "A",
-    "street_b_officer": "B",
-    "neighbour_admin": "N",
-}
-ALERTS_OF = {
-    "district_admin": "红星花园 东风苑",
-    "district_staff": "红星花园 东风苑",
-    "street_a_officer": "红星花园",
-    "street_b_officer": "东风苑",
-    "neighbour_admin": "浣花苑",
-}
 
 
 def _joint_meetings(world):

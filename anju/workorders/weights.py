@@ -159,41 +159,28 @@ def weights_save(
     return row
 
 
+def _weight(label, help_text="") -> forms.DecimalField:
+    """A weight between 0 and 1, to four decimal places."""
+    return forms.DecimalField(
+        label=label, min_value=0, max_value=1, max_digits=5, decimal_places=4, help_text=help_text
+    )
+
+
 class WeightsForm(StyledFormMixin, forms.Form):
     month = forms.DateField(
         label=gettext_lazy("effective from (month)"),
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
-    basic = forms.DecimalField(
-        label=gettext_lazy("weight of basically satisfied"),
-        min_value=0,
-        max_value=1,
-        max_digits=5,
-        decimal_places=4,
-        help_text=gettext_lazy("How much a 基本满意 counts in the satisfaction rate, e.g. 0.8."),
+    basic = _weight(
+        gettext_lazy("weight of basically satisfied"),
+        gettext_lazy("How much a 基本满意 counts in the satisfaction rate, e.g. 0.8."),
     )
-    response = forms.DecimalField(
-        label=gettext_lazy("weight of the response rate"),
-        min_value=0,
-        max_value=1,
-        max_digits=5,
-        decimal_places=4,
-    )
-    solve = forms.DecimalField(
-        label=gettext_lazy("weight of the solve rate"),
-        min_value=0,
-        max_value=1,
-        max_digits=5,
-        decimal_places=4,
-    )
-    satisfy = forms.DecimalField(
-        label=gettext_lazy("weight of the satisfaction rate"),
-        min_value=0,
-        max_value=1,
-        max_digits=5,
-        decimal_places=4,
-        help_text=gettext_lazy("The three weights of the composite score add up to 1."),
+    response = _weight(gettext_lazy("weight of the response rate"))
+    solve = _weight(gettext_lazy("weight of the solve rate"))
+    satisfy = _weight(
+        gettext_lazy("weight of the satisfaction rate"),
+        gettext_lazy("The three weights of the composite score add up to 1."),
     )
     min_sample = forms.IntegerField(
         label=gettext_lazy("smallest ranked sample"),
