@@ -1467,6 +1467,11 @@ PAGES = {
         lambda w: [_vote(w, "closed").pk],
         (STREET, DISTRICT, COMMUNITY, COMMITTEE, OWNER),
     ),
+    "vote-notice-docx": PageSpec(
+        "voting:notice_docx",
+        lambda w: [_vote(w, "closed").pk],
+        (STREET, DISTRICT, COMMUNITY, COMMITTEE, OWNER),
+    ),
     "vote-certificate-docx": PageSpec(
         "voting:certificate_docx", lambda w: [_vote(w, "published").pk], (STREET, DISTRICT, OWNER)
     ),

@@ -218,6 +218,57 @@ def _meeting_header(doc, meeting: Meeting) -> None:
     )
 
 
+# -- the notice of the meeting ---------------------------------------------------------------
+
+
+def meeting_notice_docx(meeting: Meeting) -> bytes:
+    """The notice of the meeting (业主大会会议公告) as given to the owners: the window, the
+    objection period of the roll, each motion with who votes and the thresholds of the rule
+    set fixed at notice, and how ballots are counted."""
+    doc = _new_document()
+    _title(doc, _("Notice of the owners' assembly meeting"), meeting.estate.name)
+    _meeting_header(doc, meeting)
+    _field(doc, _("Noticed on"), _day(meeting.noticed_at))
+    if meeting.objection_until:
+        _field(doc, _("Objections to the voter roll until"), f"{meeting.objection_until:%Y-%m-%d}")
+    if meeting.description:
+        doc.add_paragraph(meeting.description)
+    ruleset = rules.rule_set(meeting.rule_set_code) if meeting.rule_set_code else None
+    if ruleset is not None:
+        _field(doc, _("Rule set"), f"{rule_set_name(ruleset.code)}（{ruleset.code}）")
+    for motion in meeting.motions.order_by("number"):
+        _heading(doc, f"{motion.number}. {motion.title}")
+        _field(doc, _("Matter"), motion.get_matter_display())
+        _field(doc, _("Who votes"), motion.get_electorate_display())
+        if ruleset is not None and ruleset.covers(motion.matter):
+            if ruleset.quorum is not None:
+                _field(
+                    doc,
+                    _("Participation required"),
+                    _("%(rule)s of the owners and of the exclusive area")
+                    % {"rule": ruleset.quorum.describe()},
+                )
+            approval = ruleset.approval[rules.Matter(motion.matter)]
+            _field(
+                doc,
+                _("Approval required"),
+                _("%(rule)s of the participants, by number and by area (%(article)s)")
+                % {"rule": approval.describe(), "article": approval.article},
+            )
+        if motion.body:
+            doc.add_paragraph(motion.body)
+    _heading(doc, _("How ballots are counted"))
+    from anju.voting.services import precedence_text  # services import this module
+
+    doc.add_paragraph(precedence_text(meeting))
+    doc.add_paragraph()
+    signed = doc.add_paragraph()
+    signed.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    signed.add_run(f"{meeting.convener_name or meeting.get_convener_display()}\n")
+    signed.add_run(_day(meeting.noticed_at or timezone.now()))
+    return _save(doc)
+
+
 # -- the notice of the result ----------------------------------------------------------------
 
 

@@ -55,6 +55,17 @@ def _board_url(request, meeting: Meeting) -> str:
 
 
 @require_safe
+def notice_docx(request, pk: int):
+    """The notice of the meeting, for everyone who sees the meeting, once it was noticed."""
+    meeting = meeting_policy.get(request.user, pk, qs=Meeting.objects.select_related("estate"))
+    if meeting.noticed_at is None:
+        raise Http404
+    return _download(
+        documents.meeting_notice_docx(meeting), DOCX, f"meeting-{meeting.pk}-notice.docx"
+    )
+
+
+@require_safe
 def result_docx(request, pk: int):
     meeting = _counted(request, pk)
     content = documents.result_notice_docx(meeting, board_url=_board_url(request, meeting))

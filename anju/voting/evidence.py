@@ -702,6 +702,9 @@ def write_evidence_pack(meeting: Meeting, fileobj: IO[bytes]) -> None:
         pack.add_csv(f"motions/motion-{n}-board.csv", headers, rows)
         note(f"motions/motion-{n}-board.csv", _("the public board of motion %(n)d") % {"n": n})
 
+    if meeting.noticed_at:
+        pack.add("meeting-notice.docx", documents.meeting_notice_docx(meeting))
+        note("meeting-notice.docx", _("the notice of the meeting as given to the owners"))
     if meeting.closed_at:
         pack.add("result-notice.docx", documents.result_notice_docx(meeting))
         note("result-notice.docx", _("the notice of the voting result"))

@@ -27,6 +27,7 @@ urlpatterns = [
     path("files/<str:kind>/<int:pk>/", views.voting_file, name="file"),
     path("<int:pk>/result.docx", download_views.result_docx, name="result_docx"),
     path("<int:pk>/certificate.docx", download_views.certificate_docx, name="certificate_docx"),
+    path("<int:pk>/notice.docx", download_views.notice_docx, name="notice_docx"),
     path("motions/<int:pk>/export.json", download_views.motion_export, name="export"),
     path("<int:pk>/evidence.zip", download_views.evidence_pack, name="evidence"),
     # The public, masked bulletin board of a closed meeting: no login, the token is the key.

@@ -209,6 +209,7 @@ EXPECTED = {
     "manifest.json",
     "SHA256SUMS",
     "meeting.json",
+    "meeting-notice.docx",
     "rule_set.json",
     "roll.csv",
     "roll_units.csv",
@@ -231,6 +232,20 @@ EXPECTED = {
 
 def _csv(pack: zipfile.ZipFile, name: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(pack.read(name).decode("utf-8-sig"))))
+
+
+def test_meeting_notice_names_each_motion_with_its_thresholds(counted):
+    text = docx_text(documents.meeting_notice_docx(counted))
+    assert counted.estate.name in text
+    assert "议题1" in text
+    assert "议题2" in text
+    # The ordinary matter: more than half; raising the fund: at least 3/4; both need 2/3 to
+    # take part (Civil Code art. 278).
+    assert text.count("2/3") >= 2
+    assert "1/2" in text
+    assert "3/4" in text
+    assert "第二百七十八条" in text
+    assert services.precedence_text(counted) in text
 
 
 def test_evidence_pack_holds_every_file_with_matching_hashes(counted):

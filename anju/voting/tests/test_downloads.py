@@ -12,7 +12,7 @@ from docx import Document
 from anju.voting import services, verify
 from anju.voting.download_views import RECEIPT_SHOWN, choice_commitment
 from anju.voting.models import BoardEntry
-from anju.voting.tests.conftest import AFTER
+from anju.voting.tests.conftest import AFTER, NOTICE, make_meeting
 from anju.voting.tests.test_documents import closed_meeting, opened
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,9 @@ def _get(client, user, url, **params):
 # -- the Word documents --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["voting:result_docx", "voting:certificate_docx"])
+@pytest.mark.parametrize(
+    "name", ["voting:result_docx", "voting:certificate_docx", "voting:notice_docx"]
+)
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
@@ -227,3 +229,15 @@ def test_board_hiding_choices_shows_commitments_and_no_public_export(client, vw)
     # The holder of the receipt sees their own line and its choice.
     mine = _get(client, None, _board(meeting), receipt=line.receipt).content.decode()
     assert 'class="mine"' in mine
+
+
+def test_the_notice_is_there_once_notice_was_given(client, vw):
+    meeting = make_meeting(vw)
+    url = reverse("voting:notice_docx", args=[meeting.pk])
+    assert _get(client, vw.organiser, url).status_code == 404  # a draft has no notice yet
+    services.give_notice(actor=vw.organiser, meeting=meeting, now=NOTICE)
+    response = _get(client, vw.organiser, url)
+    assert response.status_code == 200
+    assert "2026年第一次业主大会" in "\n".join(
+        p.text for p in Document(io.BytesIO(response.content)).paragraphs
+    )
