@@ -495,6 +495,17 @@ def precedence_text(meeting: Meeting) -> str:
     return " ".join(parts)
 
 
+def _check_precedence(meeting: Meeting, channel: str, counted_channel: str) -> None:
+    """Refuse a ballot that may not replace the one counted (the precedence rule)."""
+    new_rank, old_rank = _rank(meeting, channel), _rank(meeting, counted_channel)
+    if new_rank < old_rank:
+        if channel == BallotChannel.PROXY:
+            raise DomainError(_("The owner has voted in person; a proxy's ballot is not counted."))
+        raise DomainError(_("A signed paper ballot has been counted for this owner; it prevails."))
+    if new_rank == old_rank and not meeting.allow_change:
+        raise DomainError(_("A ballot cannot be changed at this meeting."))
+
+
 def receipt_code(motion_id: int, entry_id: int, choice: str, cast_at: datetime) -> str:
     """An independent receipt per ballot: an HMAC over its content and a random nonce (no
     chaining at cast time, so ballots of one motion never wait for each other)."""
@@ -544,17 +555,7 @@ def cast(
                     .first()
                 )
                 if current is not None:
-                    new_rank, old_rank = _rank(meeting, channel), _rank(meeting, current.channel)
-                    if new_rank < old_rank:
-                        if channel == BallotChannel.PROXY:
-                            raise DomainError(
-                                _("The owner has voted in person; a proxy's ballot is not counted.")
-                            )
-                        raise DomainError(
-                            _("A signed paper ballot has been counted for this owner; it prevails.")
-                        )
-                    if new_rank == old_rank and not meeting.allow_change:
-                        raise DomainError(_("A ballot cannot be changed at this meeting."))
+                    _check_precedence(meeting, channel, current.channel)
                     current.effective = False
                     current.superseded_at = now
                     current.save(update_fields=["effective", "superseded_at"])
@@ -764,19 +765,8 @@ def _cast_for_voter(
             "id", "entry_id", "channel"
         )
     }
-    new_rank = _rank(meeting, channel)
     for ballot in current.values():
-        old_rank = _rank(meeting, ballot.channel)
-        if new_rank < old_rank:
-            if channel == BallotChannel.PROXY:
-                raise DomainError(
-                    _("The owner has voted in person; a proxy's ballot is not counted.")
-                )
-            raise DomainError(
-                _("A signed paper ballot has been counted for this owner; it prevails.")
-            )
-        if new_rank == old_rank and not meeting.allow_change:
-            raise DomainError(_("A ballot cannot be changed at this meeting."))
+        _check_precedence(meeting, channel, ballot.channel)
     if current:
         Ballot.objects.filter(pk__in=[b.pk for b in current.values()]).update(
             effective=False, superseded_at=now
