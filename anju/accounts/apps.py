@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "anju.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from anju.accounts import signals
+
+        signals.connect()

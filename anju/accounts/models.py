@@ -10,6 +10,9 @@ from anju.accounts.roles import Role
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # Bumped whenever the user's memberships or the region tree change: a scope kept in the
+    # session is only used while it carries the current version (anju.accounts.scope).
+    scope_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")

@@ -5,6 +5,8 @@ committee estate, owned unit). A grant only counts for the actions its role allo
 user with two memberships never carries one role's rights into the other's scope.
 """
 
+import hashlib
+import time
 from dataclasses import dataclass
 
 from django.db import connections, router
@@ -81,7 +83,46 @@ def _membership_rows(user) -> list[tuple]:
         _MEMBERSHIP_SQL[alias] = sql
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk])
-        return cursor.fetchall()
+        return [list(row) for row in cursor.fetchall()]
+
+
+# A page request carries its session on the user (anju.core.middleware.LoginRequired): what
+# the scope is built from is kept there between requests, stamped with the user's
+# scope_version (bumped by anju.accounts.signals when memberships or regions change) and
+# with the time, so a change made around the signals still shows within SNAPSHOT_TTL.
+SNAPSHOT_KEY = "_anju_scope"
+SNAPSHOT_TTL = 600  # seconds
+SNAPSHOT_MAX_ROWS = 500  # a larger list is recomputed per request rather than kept
+# Changes with the shape of what is kept, so a deploy never reads an older shape.
+SNAPSHOT_FORMAT = hashlib.sha256(
+    repr((1, MEMBERSHIP_COLUMNS, ("code", "name", "level"))).encode()
+).hexdigest()[:8]
+
+
+def session_cached(user, name: str, compute):
+    """compute() kept in the user's session under name while the user's scope_version holds;
+    compute() itself when the user has no session (API clients, tasks, tests)."""
+    session = getattr(user, "_anju_session", None)
+    if session is None:
+        return compute()
+    version = getattr(user, "scope_version", None)
+    now = time.time()
+    snapshot = session.get(SNAPSHOT_KEY)
+    if (
+        not isinstance(snapshot, dict)
+        or snapshot.get("v") != version
+        or snapshot.get("f") != SNAPSHOT_FORMAT
+        or not isinstance(snapshot.get("t"), int | float)
+        or not 0 <= now - snapshot["t"] < SNAPSHOT_TTL
+    ):
+        snapshot = {"v": version, "f": SNAPSHOT_FORMAT, "t": now}
+    elif name in snapshot:
+        return snapshot[name]
+    value = compute()
+    if len(value) <= SNAPSHOT_MAX_ROWS:
+        snapshot[name] = value
+        session[SNAPSHOT_KEY] = snapshot
+    return value
 
 
 def scope_of(user) -> Scope:
@@ -94,6 +135,7 @@ def scope_of(user) -> Scope:
         if user.is_superuser:
             all_actions = frozenset().union(*ROLE_ACTIONS.values())
             grants.append(Grant(role="superuser", actions=all_actions, kind="all"))
+        rows = session_cached(user, "memberships", lambda: _membership_rows(user))
         for (
             role,
             region,
@@ -104,7 +146,7 @@ def scope_of(user) -> Scope:
             estate,
             unit,
             unit_estate,
-        ) in _membership_rows(user):
+        ) in rows:
             actions = ROLE_ACTIONS.get(role, frozenset())
             if region:
                 grants.append(Grant(role, actions, "prefix", prefix_of(region)))

@@ -9,7 +9,11 @@ class LoginRequired(LoginRequiredMiddleware):
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith(PUBLIC_PREFIXES):
             return None
-        return super().process_view(request, view_func, view_args, view_kwargs)
+        response = super().process_view(request, view_func, view_args, view_kwargs)
+        if response is None and request.user.is_authenticated:
+            # Where the user's scope is kept between page requests (accounts.scope).
+            request.user._anju_session = request.session
+        return response
 
 
 class SecurityHeadersMiddleware:

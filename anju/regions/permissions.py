@@ -3,7 +3,7 @@ from django.db import connections, router
 from django.db.models import Q
 
 from anju.accounts.roles import Action
-from anju.accounts.scope import NOTHING, Scope, scope_of
+from anju.accounts.scope import NOTHING, Scope, scope_of, session_cached
 from anju.core.policy import Policy
 from anju.regions.models import Department, Grid, Region
 
@@ -44,14 +44,22 @@ grid_policy = Policy(
 _REGION_NAMES_SQL: dict[tuple, tuple[str, tuple]] = {}
 
 
-def visible_region_names(actor) -> list[tuple[str, str, str]]:
-    """(code, name, level) of the streets and communities the actor sees, by code: one query
+def visible_region_names(actor) -> list[list[str]]:
+    """[code, name, level] of the streets and communities the actor sees, by code: one query
     per request however many filters of a page offer them (kept on the actor object, like its
-    scope). Its SQL depends only on the actor's region grants, so it is compiled once per
-    set of grants: on a list page, compiling cost more than running it."""
+    scope, and in the session like the memberships). Its SQL depends only on the actor's
+    region grants, so it is compiled once per set of grants: on a list page, compiling cost
+    more than running it."""
     cached = getattr(actor, "_anju_region_names", None)
     if cached is not None:
         return cached
+    cached = actor._anju_region_names = session_cached(
+        actor, "regions", lambda: _region_names(actor)
+    )
+    return cached
+
+
+def _region_names(actor) -> list[list[str]]:
     alias = router.db_for_read(Region)
     grants = tuple((g.kind, g.value) for g in scope_of(actor).grants_for(Action.REGIONS_VIEW))
     key = (alias, grants)
@@ -70,12 +78,10 @@ def visible_region_names(actor) -> list[tuple[str, str, str]]:
             _REGION_NAMES_SQL.clear()
         _REGION_NAMES_SQL[key] = compiled
     if not compiled[0]:
-        cached = actor._anju_region_names = []
-        return cached
+        return []
     with connections[alias].cursor() as cursor:
         cursor.execute(*compiled)
-        cached = actor._anju_region_names = [tuple(row) for row in cursor.fetchall()]
-    return cached
+        return [list(row) for row in cursor.fetchall()]
 
 
 def street_choices(actor) -> list[tuple[str, str]]:

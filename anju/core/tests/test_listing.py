@@ -4,10 +4,12 @@ and localise exactly as the template engine would."""
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_hypothesis
 from hypothesis import strategies as st
 
 from anju.core.listing import (
@@ -18,6 +20,7 @@ from anju.core.listing import (
     display,
     header_html,
     options_html,
+    paginate,
     row_html,
 )
 from anju.estates.models import Estate, Unit
@@ -117,3 +120,65 @@ def test_detail_links_match_reverse():
     link = detail_link("estates:detail")
     for pk in (1, 42, 2147483647, 10**12):
         assert link(type("E", (), {"pk": pk})()) == reverse("estates:detail", args=[pk])
+
+
+# -- pagination: the count that rides along with the page --------------------------------------
+
+
+@pytest.fixture
+def twelve_regions(db):
+    from anju.regions.models import Region
+
+    district = Region.objects.create(code="510199000000", name="测试区", level="district")
+    for i in range(12):
+        Region.objects.create(
+            code=f"510199{i + 1:03d}000", name=f"街道{i:02d}", level="street", parent=district
+        )
+    return Region.objects.filter(level="street", code__startswith="510199").order_by("code")
+
+
+@settings_hypothesis(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.integers(0, 12),
+    cap=st.integers(1, 14),
+    page_size=st.integers(1, 5),
+    number=st.integers(-1, 7),
+)
+def test_pages_count_like_a_separate_count(twelve_regions, settings, rows, cap, page_size, number):
+    settings.ANJU_COUNT_CAP = cap
+    codes = list(twelve_regions.values_list("code", flat=True))[:rows]
+    qs = twelve_regions.filter(code__in=codes)
+
+    page = paginate(qs, number, page_size)
+
+    expected_number = max(1, number)
+    offset = (expected_number - 1) * page_size
+    assert [r.code for r in page.rows] == codes[offset : offset + page_size]
+    assert page.number == expected_number
+    assert page.total == min(rows, cap)
+    assert page.capped == (rows > cap)
+    assert page.has_next == (rows > offset + page_size)
+    assert page.has_previous == (expected_number > 1)
+
+
+def test_pages_of_an_empty_filter_and_of_a_grouped_query(twelve_regions, settings):
+    from django.db.models import Count
+
+    settings.ANJU_COUNT_CAP = 100
+    assert paginate(twelve_regions.none(), 1, 5).total == 0
+    grouped = twelve_regions.values("level").annotate(n=Count("pk")).order_by("level")
+    page = paginate(grouped, 1, 5)
+    assert page.total == 1
+    assert page.rows == [{"level": "street", "n": 12}]
+
+
+def test_a_page_and_its_count_are_one_query(twelve_regions, settings, django_assert_num_queries):
+    settings.ANJU_COUNT_CAP = 100
+    with django_assert_num_queries(1):
+        page = paginate(twelve_regions, 2, 5)
+    assert page.total == 12
+    # Past the end there is no row to carry the count: it is counted on its own.
+    with django_assert_num_queries(2):
+        assert paginate(twelve_regions, 9, 5).total == 12
