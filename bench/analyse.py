@@ -54,6 +54,9 @@ def series_for(username: str) -> list[tuple[str, str]]:
         ("units kind", "/estates/units/?kind=parking"),
         ("units q", "/estates/units/?q=1502"),
         ("units page 2", "/estates/units/?page=2"),
+        # A list longer than ANJU_QUICK_COUNT fetches its count with a second request.
+        ("units count", "/estates/units/?count=1"),
+        ("units street count", f"/estates/units/?street={prefix}&count=1"),
     ]
 
 

@@ -116,6 +116,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles expensive plans (the monthly metrics) and spends more time
     # compiling (60–160 ms measured) than it saves on queries of this size.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Parameters bound by the server and statements prepared after five runs: a list page's
+    # query takes longer to plan (1.2 ms) than to run (0.4 ms), and a prepared statement
+    # plans it once per connection. Turn off behind PgBouncer in transaction mode.
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -194,6 +200,10 @@ ANJU_PAGE_SIZE = 25
 ANJU_BEHIND_PROXY = env_bool("ANJU_BEHIND_PROXY", False)
 ANJU_SMS_BACKEND = os.environ.get("ANJU_SMS_BACKEND", "anju.core.sms.LogBackend")
 ANJU_COUNT_CAP = 10_000
+# A list page counts this many rows itself; a longer list shows "1000+" at once and fetches
+# its count (up to ANJU_COUNT_CAP) with a second request, so the first page never waits
+# for ten thousand rows to be counted.
+ANJU_QUICK_COUNT = int(os.environ.get("ANJU_QUICK_COUNT", "1000"))
 # The address of the site in links sent out of it (the return-visit link by text message).
 ANJU_SITE_URL = os.environ.get("ANJU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Photos on a work order: the largest file and the most photos per order and stage.

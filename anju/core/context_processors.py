@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.accounts.roles import Action
 from anju.accounts.scope import scope_of
+from anju.core.chrome import Chrome
 
 NAVIGATION = [
     (_("Overview"), "core:home", None),
@@ -50,10 +51,13 @@ def _url(name: str) -> str:
 
 
 def navigation(request):
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    scope = scope_of(user)
+    """The site chrome for base.html; the sidebar entries are worked out only when a full
+    page renders it."""
+    return {"chrome": Chrome(request, lambda: _sidebar(request))}
+
+
+def nav_items(request) -> list[dict]:
+    scope = scope_of(request.user)
     items = []
     for label, name, action in NAVIGATION:
         actions = action if isinstance(action, tuple) else (action,)
@@ -67,7 +71,11 @@ def navigation(request):
     ]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
-    return {"nav_items": items, "nav_html": nav_html(items), "scope": scope}
+    return items
+
+
+def _sidebar(request) -> tuple[SafeString, set[str]]:
+    return nav_html(nav_items(request)), scope_of(request.user).roles
 
 
 def nav_html(items: list[dict]) -> SafeString:

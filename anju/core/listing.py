@@ -30,6 +30,7 @@ from django.views import View
 from anju.accounts.roles import Action
 from anju.accounts.scope import scope_of
 from anju.core.excel import workbook_bytes
+from anju.core.list_html import body_html, results_html
 from anju.core.policy import Policy
 
 
@@ -110,7 +111,13 @@ class Page:
 TOTAL_COLUMN = "anju_total_rows"
 
 
-def paginate(qs: QuerySet, number: int, page_size: int, counted: QuerySet | None = None) -> Page:
+def paginate(
+    qs: QuerySet,
+    number: int,
+    page_size: int,
+    counted: QuerySet | None = None,
+    cap: int | None = None,
+) -> Page:
     """Slice one page; count at most ANJU_COUNT_CAP rows so huge lists stay fast.
 
     The capped count rides along with the page as an uncorrelated subquery (which both
@@ -119,7 +126,7 @@ def paginate(qs: QuerySet, number: int, page_size: int, counted: QuerySet | None
     joins that only the shown columns need (qs.values() keeps them even in a count).
     """
     counted = qs if counted is None else counted
-    cap = settings.ANJU_COUNT_CAP
+    cap = settings.ANJU_COUNT_CAP if cap is None else cap
     number = max(1, number)
     offset = (number - 1) * page_size
     end = offset + page_size + 1
@@ -278,12 +285,12 @@ class Listing:
             qs = qs.order_by(f"{direction}{column.sort}", f"{direction}pk")
         return qs
 
-    def page(self, qs: QuerySet, number: int) -> "Page":
+    def page(self, qs: QuerySet, number: int, cap: int | None = None) -> "Page":
         """One page of qs (from queryset()); its rows are ValueRows when `only` is set."""
+        size = settings.ANJU_PAGE_SIZE
         if not self.only:
-            return paginate(qs, number, settings.ANJU_PAGE_SIZE)
-        rows = qs.values("pk", *self.only)
-        page = paginate(rows, number, settings.ANJU_PAGE_SIZE, counted=qs)
+            return paginate(qs, number, size, cap=cap)
+        page = paginate(qs.values("pk", *self.only), number, size, counted=qs, cap=cap)
         page.rows = [value_row(row) for row in page.rows]
         return page
 
@@ -322,11 +329,14 @@ class ListingView(View):
                 raise PermissionDenied
             return self.listing.export(actor, request.GET)
         qs = self.listing.queryset(actor, request.GET)
+        if request.GET.get("count") == "1":
+            return HttpResponse(total_html(_capped_count(qs)))
         try:
             number = int(request.GET.get("page", "1"))
         except ValueError:
             number = 1
-        page = self.listing.page(qs, number)
+        quick = min(settings.ANJU_QUICK_COUNT, settings.ANJU_COUNT_CAP)
+        page = self.listing.page(qs, number, cap=quick)
         table = [
             {"obj": obj, "url": self.listing.detail_url(obj) if self.listing.detail_url else ""}
             for obj in page.rows
@@ -341,6 +351,12 @@ class ListingView(View):
             "listing": self.listing,
             "header": header_html(self.listing.columns, sort, query_without_sort),
             "page": page,
+            "total": total_html(
+                page.total_display,
+                f"?{query.urlencode()}&count=1"
+                if page.capped and quick < settings.ANJU_COUNT_CAP
+                else "",
+            ),
             "table": table,
             "sort": sort,
             "query": query.urlencode(),
@@ -368,10 +384,10 @@ class ListingView(View):
             ),
             "extra_links": self.extra_links,
         }
-        template = self.template_name
         if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
-            template = f"{self.template_name}#results"
-        return render(request, template, context)
+            return HttpResponse(results_html(context))
+        context["body"] = body_html(context)
+        return render(request, self.template_name, context)
 
 
 # Rows and select options are the bulk of a list page. They are built here rather than with
@@ -415,6 +431,22 @@ def cell_html(value: Any) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return conditional_escape(localize(value))
+
+
+def _capped_count(qs: QuerySet) -> str:
+    cap = settings.ANJU_COUNT_CAP
+    total = qs.order_by()[: cap + 1].count()
+    return f"{cap}+" if total > cap else str(total)
+
+
+def total_html(text: str, count_url: str = "") -> SafeString:
+    """A list's row count; with count_url, a placeholder that fetches the count on load."""
+    fetch = (
+        f' hx-get="{html.escape(count_url)}" hx-trigger="load" hx-swap="outerHTML"'
+        if count_url
+        else ""
+    )
+    return mark_safe(f'<span data-testid="total"{fetch}>{html.escape(text)}</span>')  # noqa: S308
 
 
 def row_html(columns: list[Column], obj: Any, url: str) -> SafeString:
