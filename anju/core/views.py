@@ -41,9 +41,14 @@ def home(request):
     if scope.allows(Action.REGIONS_VIEW) and scope.allows(Action.REGISTRY_VIEW):
         chart = _estates_by_street_chart(actor)
     my_units = []
+    to_vote = []
     if Role.OWNER in scope.roles:
+        from anju.voting.views import unvoted_meetings
+
         my_units = list(unit_policy.visible(actor).select_related("estate", "building"))
-    return render(request, "core/home.html", {"cards": cards, "my_units": my_units, "chart": chart})
+        to_vote = unvoted_meetings(actor)
+    context = {"cards": cards, "my_units": my_units, "chart": chart, "to_vote": to_vote}
+    return render(request, "core/home.html", context)
 
 
 def _estates_by_street_chart(actor) -> dict | None:

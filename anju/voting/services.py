@@ -16,12 +16,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.accounts.roles import Action
+from anju.accounts.roles import Action, Role
 from anju.accounts.scope import estate_filter, scope_of
 from anju.core import sms
 from anju.core.audit import audit_record
@@ -46,6 +46,7 @@ from anju.voting.models import (
     Proxy,
     RollChange,
     RollEntry,
+    RollUnit,
 )
 
 S = MeetingState
@@ -364,6 +365,13 @@ def mark_read(*, meeting: Meeting, owner: Owner, now=None) -> None:
     keys = voter_keys(meeting, owner)
     if not keys:
         return
+    Delivery.objects.filter(
+        meeting=meeting,
+        voter_key__in=keys,
+        kind=Delivery.Kind.REMINDER,
+        channel=Delivery.Channel.IN_APP,
+        read_at__isnull=True,
+    ).update(read_at=now)
     updated = Delivery.objects.filter(
         meeting=meeting, voter_key__in=keys, kind=Delivery.Kind.NOTICE, read_at__isnull=True
     ).update(read_at=now)
@@ -1416,7 +1424,56 @@ def remind(*, actor, meeting: Meeting, now: datetime | None = None) -> int:
     )
     keys = {e.key for e in voters(meeting)} - voted
     sent = _notify(meeting, Delivery.Kind.REMINDER, now=now, actor=actor, keys=keys)
+    in_app = _remind_in_app(meeting, keys, now=now, actor=actor)
     audit_record(
-        actor=actor, action="voting.meeting.remind", target=meeting, changes={"sent": [None, sent]}
+        actor=actor,
+        action="voting.meeting.remind",
+        target=meeting,
+        changes={"sent": [None, sent], "in_app": [None, in_app]},
     )
-    return sent
+    return sent + in_app
+
+
+def _remind_in_app(meeting: Meeting, keys: set[str], *, now, actor) -> int:
+    """An in-app reminder for each of these voters who has an owner account (a membership
+    on one of the voter's units): shown on their "My votes" and overview pages until they
+    open the meeting. Returns the reminders recorded."""
+    from anju.accounts.models import Membership
+
+    with_account = Membership.objects.filter(role=Role.OWNER, unit_id=OuterRef("unit_id"))
+    holders = dict(
+        RollUnit.objects.filter(
+            entry__motion__meeting=meeting, entry__key__in=keys, entry__excluded=False
+        )
+        .filter(Exists(with_account))
+        .values_list("entry__key", "entry__owner_id")
+    )
+    Delivery.objects.bulk_create(
+        Delivery(
+            meeting=meeting,
+            owner_id=owner_id,
+            voter_key=key,
+            kind=Delivery.Kind.REMINDER,
+            channel=Delivery.Channel.IN_APP,
+            sent_at=now,
+            recorded_by=actor if actor.is_authenticated else None,
+        )
+        for key, owner_id in sorted(holders.items())
+    )
+    return len(holders)
+
+
+def pending_reminders(meetings, keys: set[str]) -> dict[int, datetime]:
+    """For these meetings, the time of the latest unread in-app reminder to one of keys."""
+    rows = (
+        Delivery.objects.filter(
+            meeting__in=meetings,
+            voter_key__in=keys,
+            kind=Delivery.Kind.REMINDER,
+            channel=Delivery.Channel.IN_APP,
+            read_at__isnull=True,
+        )
+        .values("meeting_id")
+        .annotate(last=Max("sent_at"))
+    )
+    return {row["meeting_id"]: row["last"] for row in rows}

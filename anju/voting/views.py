@@ -1196,6 +1196,34 @@ def _cast(request, meeting: Meeting, owner):
     return render(request, "voting/ballot.html", _ballot_context(meeting, owner, form), status=400)
 
 
+def unvoted_meetings(actor) -> list[dict]:
+    """The open meetings where the owner has not voted yet, each with the time of the latest
+    unread in-app reminder (for the overview page's prompt)."""
+    if not scope_of(actor).allows(Action.VOTES_CAST):
+        return []
+    meetings = list(
+        meeting_policy.visible(actor, Action.VOTES_CAST)
+        .filter(state=S.OPEN)
+        .select_related("estate")
+        .order_by("closes_at", "id")[:20]
+    )
+    keys = {m.pk: own_keys(actor, m) for m in meetings}
+    all_keys = set().union(*keys.values()) if keys else set()
+    if not all_keys:
+        return []
+    voted = set(
+        Ballot.objects.filter(motion__meeting__in=meetings, effective=True)
+        .filter(Q(entry__key__in=all_keys) | Q(cast_by=actor))
+        .values_list("motion__meeting_id", flat=True)
+    )
+    reminded = services.pending_reminders(meetings, all_keys)
+    return [
+        {"meeting": m, "reminded_at": reminded.get(m.pk)}
+        for m in meetings
+        if keys[m.pk] and m.pk not in voted
+    ]
+
+
 def my_votes(request):
     """An owner's meetings, with their own choices and receipt codes."""
     actor = request.user
@@ -1220,9 +1248,12 @@ def my_votes(request):
     by_meeting: dict[int, list[Ballot]] = {}
     for b in ballots:
         by_meeting.setdefault(b.motion.meeting_id, []).append(b)
+    open_meetings = [m for m in meetings if m.state == S.OPEN]
+    reminded = services.pending_reminders(open_meetings, all_keys) if open_meetings else {}
     rows = [
         {
             "meeting": m,
+            "reminded_at": reminded.get(m.pk) if not by_meeting.get(m.pk) else None,
             "css": STATE_CSS.get(m.state, ""),
             "ballots": [
                 {"ballot": b, "css": CHOICE_CSS.get(b.choice, "")} for b in by_meeting.get(m.pk, [])
