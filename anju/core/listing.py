@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, PermissionDenied
+from django.db import router
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable, ValuesIterable
@@ -29,6 +30,7 @@ from django.views import View
 
 from anju.accounts.roles import Action
 from anju.accounts.scope import scope_of
+from anju.core import page_sql
 from anju.core.excel import workbook_bytes
 from anju.core.list_html import body_html, results_html
 from anju.core.policy import Policy
@@ -182,6 +184,11 @@ class ValueRow:
     def __repr__(self) -> str:
         return f"ValueRow({self.__dict__!r})"
 
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ValueRow) and self.__dict__ == other.__dict__
+
+    __hash__ = None
+
 
 def value_row(data: dict) -> ValueRow:
     attributes: dict[str, Any] = {}
@@ -249,6 +256,9 @@ class Listing:
     only: list[str] = field(default_factory=list)
     export_name: str = "export"
     detail_url: Callable[[Any], str] | None = None
+    # Keep the page's compiled SQL per (scope, filters, page): only for listings whose scope
+    # and filters read nothing but the grants, the date and the request (core/page_sql.py).
+    compiled: bool = False
     create_url: str | None = None  # a URL name
     create_action: str | None = None
 
@@ -294,6 +304,34 @@ class Listing:
         page.rows = [value_row(row) for row in page.rows]
         return page
 
+    def compiled_page(self, actor, params, number: int, cap: int) -> "Page | None":
+        """The page through SQL compiled once for this scope, filters and page (see
+        core/page_sql.py); None when this list or request does not allow it."""
+        if not (self.compiled and self.only):
+            return None
+        size = settings.ANJU_PAGE_SIZE
+        alias = router.db_for_read(self.policy.model)
+        key = page_sql.key(self, actor, params, number, size, cap, alias)
+        if key is None:
+            return None
+        compiled = page_sql.recall(key)
+        if compiled is None:
+            qs = self.queryset(actor, params)
+            compiled = page_sql.compile_page(qs, self.only, number, size, cap)
+            page_sql.remember(key, compiled)
+        rows, total = page_sql.run(compiled)
+        if total is None:  # no row to carry the count: past the end, or nothing at all
+            total = 0 if number == 1 else self.queryset(actor, params).order_by()[: cap + 1].count()
+        return Page(
+            rows=[value_row(row) for row in rows[:size]],
+            number=number,
+            has_next=len(rows) > size,
+            has_previous=number > 1,
+            total=min(total, cap),
+            capped=total > cap,
+            page_size=size,
+        )
+
     def sort_key(self, params) -> str:
         sort = params.get("sort") or self.default_sort
         allowed = {c.key for c in self.columns if c.sort}
@@ -328,15 +366,17 @@ class ListingView(View):
             if not scope_of(actor).allows(Action.LEDGER_EXPORT):
                 raise PermissionDenied
             return self.listing.export(actor, request.GET)
-        qs = self.listing.queryset(actor, request.GET)
         if request.GET.get("count") == "1":
+            qs = self.listing.queryset(actor, request.GET)
             return HttpResponse(total_html(_capped_count(qs)))
         try:
-            number = int(request.GET.get("page", "1"))
+            number = max(1, int(request.GET.get("page", "1")))
         except ValueError:
             number = 1
         quick = min(settings.ANJU_QUICK_COUNT, settings.ANJU_COUNT_CAP)
-        page = self.listing.page(qs, number, cap=quick)
+        page = self.listing.compiled_page(actor, request.GET, number, quick)
+        if page is None:
+            page = self.listing.page(self.listing.queryset(actor, request.GET), number, cap=quick)
         table = [
             {"obj": obj, "url": self.listing.detail_url(obj) if self.listing.detail_url else ""}
             for obj in page.rows

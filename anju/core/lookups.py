@@ -4,6 +4,11 @@
 never answers from an index (and PostgreSQL only through a separate pattern-ops index).
 Division codes are digits, so the same match is the range
 `'510104001' <= region_code < '510104002'`, which every btree index serves.
+
+The bounds are written into the SQL as literals rather than parameters (they are checked to
+be ASCII digits, so nothing else can reach the SQL): a prepared statement's generic plan then
+still knows how much of the table a scope covers. With parameters it assumed 3 estates of a
+district's 600 and planned the room-number search for them (5 ms instead of 3).
 """
 
 from django.db.models import CharField, Lookup
@@ -24,13 +29,9 @@ class CodePrefix(Lookup):
         prefix = str(self.rhs)
         if not prefix:
             return "1 = 1", []
-        if not prefix.isdigit():
+        if not (prefix.isascii() and prefix.isdigit()):
             return "1 = 0", []
         if set(prefix) == {"9"}:
-            return f"{lhs} >= %s", [*lhs_params, prefix]
-        return f"({lhs} >= %s AND {lhs} < %s)", [
-            *lhs_params,
-            prefix,
-            *lhs_params,
-            next_code(prefix),
-        ]
+            return f"{lhs} >= '{prefix}'", [*lhs_params]
+        upper = next_code(prefix)
+        return f"({lhs} >= '{prefix}' AND {lhs} < '{upper}')", [*lhs_params, *lhs_params]

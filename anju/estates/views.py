@@ -91,6 +91,7 @@ class EstateListView(ListingView):
             "address",
         ],
         export_name="estates",
+        compiled=True,
         detail_url=detail_link("estates:detail"),
         create_url="estates:create",
         create_action=Action.REGISTRY_CHANGE,
@@ -288,6 +289,7 @@ class UnitListView(ListingView):
             "delivery",
         ],
         export_name="units",
+        compiled=True,
         detail_url=detail_link("estates:unit_detail"),
     )
 

@@ -231,3 +231,21 @@ def test_owner_sees_own_unit_only(pages, world, viewport, no_horizontal_scroll):
     # nor a neighbour's unit in the same building
     response = page.goto(f"/estates/units/{world.units_a[1].pk}/")
     assert response.status == 404
+
+
+def test_a_long_list_fetches_its_count_after_the_page(pages, world, settings):
+    # The live server runs in this process: a list longer than two rows counts in a second
+    # request, which HTMX sends when the placeholder loads (and again after a filter swap).
+    settings.ANJU_QUICK_COUNT = 2
+    page = pages.new()
+    pages.login(page, "district_admin")
+
+    page.goto("/estates/units/")
+
+    expect(page.locator(RESULT_ROWS)).to_have_count(9)
+    expect(page.get_by_test_id("total")).to_have_text("9")
+
+    search_for(page, "101")
+    expect(page.locator(RESULT_ROWS)).to_have_count(3)
+    expect(page.get_by_test_id("total")).to_have_text("3")
+    pages.shot(page, "counted")

@@ -109,11 +109,19 @@ def test_meeting_from_notice_to_published_result(pages, world, no_horizontal_scr
     assert meeting.state == MeetingState.OPEN
     assert all(m.roll_hash for m in meeting.motions.all())
 
-    # when the owner of unit 101 opens their votes on a phone
+    # and reminds those who have not voted: by text and in the app
+    move(organiser, "remind")
+
+    # when the owner of unit 101 logs in on a phone, the overview asks for their vote
     owner = pages.new(PHONE)
     pages.login(owner, "owner_unit_101")
+    expect(owner.get_by_test_id("to-vote")).to_contain_text(meeting.title)
+    expect(owner.get_by_test_id("reminded")).to_have_count(1)
+    pages.shot(owner, "owner-home")
+    no_horizontal_scroll(owner)
     owner.goto("/votes/mine/")
     expect(owner.get_by_test_id("my-meeting")).to_have_count(1)
+    expect(owner.get_by_test_id("reminder")).to_have_count(1)
     pages.shot(owner, "owner-mine")
     no_horizontal_scroll(owner)
     owner.get_by_test_id("vote-link").click()

@@ -56,3 +56,12 @@ def test_codes_near_the_prefix_are_classified_correctly(prefix, tail):
     if set(prefix) != {"9"}:
         assert inside < next_code(prefix)
         assert not next_code(prefix).ljust(12, "0").startswith(prefix)
+
+
+def test_codeprefix_writes_only_ascii_digits_into_the_sql(world):
+    # Other digits (full-width, Arabic-Indic) and anything else match nothing, before any SQL.
+    for prefix in ("５１０１", "٥١٠", "510104' OR '1'='1", "510104%"):
+        assert not Estate.objects.filter(region_code__codeprefix=prefix).exists()
+    sql = str(Estate.objects.filter(region_code__codeprefix="510104").query)
+    assert "'510104'" in sql
+    assert "'510105'" in sql
