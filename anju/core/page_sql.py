@@ -4,8 +4,9 @@ Building a unit list's queryset and compiling it (scope subquery, filters, joins
 that rides along) took longer than running it. The compiled SQL depends only on what the key
 holds, for the listings that opt in (`Listing.compiled`): their scope filters read nothing but
 the actor's grants and today's date, and their filters turn the request's values into
-parameters without reading the database. A search (`q`) is never kept: the unit search looks
-estates up by name first, so its SQL depends on the data.
+parameters without reading the database. A search over `search_fields` is kept like a filter;
+a custom `search` is not (the unit search looks estates up by name first, so its SQL depends
+on the data).
 
 Rows come back as the values() dicts Django would have built, through the same converters.
 """
@@ -37,14 +38,15 @@ _PAGES: dict[tuple, CompiledPage] = {}
 
 def key(listing, actor, params, number: int, size: int, cap: int, alias: str) -> tuple | None:
     """What the page's SQL depends on; None when it must be built afresh."""
-    if (params.get("q") or "").strip():
+    q = (params.get("q") or "").strip()
+    if q and listing.search is not None:
         return None
     scope = scope_of(actor)
     grants = tuple(
         (g.kind, g.value, g.estate_id, g.department_id)
         for g in scope.grants_for(listing.policy.view_action)
     )
-    names = ["sort", *(f.param for f in listing.filters)]
+    names = ["q", "sort", *(f.param for f in listing.filters)]
     values = tuple((name, (params.get(name) or "").strip()) for name in names)
     return (id(listing), alias, grants, timezone.localdate(), values, number, size, cap)
 
