@@ -58,9 +58,7 @@ def _fresh_memo():
     number=st.integers(1, 4),
     cap=st.sampled_from([1, 2, 1000]),
 )
-def test_a_compiled_page_is_the_querysets_page(
-    world, settings, which, persona, data, number, cap
-):
+def test_a_compiled_page_is_the_querysets_page(world, settings, which, persona, data, number, cap):
     settings.ANJU_PAGE_SIZE = 2
     listing, actor = LISTINGS[which], getattr(world.people, persona)
     params = _params(data)
