@@ -57,6 +57,7 @@ def series_for(username: str) -> list[tuple[str, str]]:
         # A list longer than ANJU_QUICK_COUNT fetches its count with a second request.
         ("units count", "/estates/units/?count=1"),
         ("units street count", f"/estates/units/?street={prefix}&count=1"),
+        ("units q count", "/estates/units/?q=1502&count=1"),
     ]
 
 

@@ -68,3 +68,28 @@ def test_the_count_of_a_list_the_user_may_not_see_is_refused(world, client):
     client.force_login(world.people.owner_unit_101)
     response = client.get(reverse("core:audit_list"), {"count": "1"})
     assert response.status_code in {403, 404}
+
+
+def test_a_search_counts_past_its_page_in_the_second_request(world, client, settings):
+    settings.ANJU_PAGE_SIZE = 2
+    client.force_login(world.people.district_admin)
+    units = reverse("estates:unit_list")
+
+    first = client.get(units, {"q": "10"})  # the 9 units 101-103 of district D
+    assert _total(first) == "2+"
+    assert _count_url(first) == "?q=10&count=1"
+    assert _total(client.get(units + _count_url(first))) == "9"
+
+    second = client.get(units, {"q": "10", "page": "2"})
+    assert len(table_rows(second)) == 2
+    assert _total(second) == "4+"  # never fewer than the rows shown so far
+
+    last = client.get(units, {"q": "10", "page": "5"})
+    assert len(table_rows(last)) == 1
+    assert _total(last) == "9"
+    assert _count_url(last) == ""
+
+    few = client.get(units, {"q": "101"})  # three units: more than a page
+    assert _total(few) == "2+"
+    one = client.get(units, {"q": "10", "estate": str(world.estate_a.pk), "kind": "parking"})
+    assert _total(one) == "0"
