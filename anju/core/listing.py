@@ -247,6 +247,10 @@ class Listing:
     search_help: Any = ""
     # A custom search condition, for lists too large for a scan of several icontains.
     search: Callable[[str], Q] | None = None
+    # What a custom search reads from the database before it builds its condition (the unit
+    # search: estates named like q); given, search is called as search(q, data), and a page
+    # can keep its compiled SQL per (q, data) (core/page_sql.py).
+    search_data: Callable[[str], tuple] | None = None
     filters: list[Filter] = field(default_factory=list)
     default_sort: str = ""
     select_related: list[str] = field(default_factory=list)
@@ -262,7 +266,7 @@ class Listing:
     create_url: str | None = None  # a URL name
     create_action: str | None = None
 
-    def queryset(self, actor, params) -> QuerySet:
+    def queryset(self, actor, params, search_data: tuple | None = None) -> QuerySet:
         qs = self.policy.visible(actor)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
@@ -270,7 +274,11 @@ class Listing:
             qs = qs.only(*self.only)
         q = (params.get("q") or "").strip()
         if q and self.search is not None:
-            qs = qs.filter(self.search(q))
+            if self.search_data is None:
+                qs = qs.filter(self.search(q))
+            else:
+                data = self.search_data(q) if search_data is None else search_data
+                qs = qs.filter(self.search(q, data))
         elif q and self.search_fields:
             condition = Q()
             for name in self.search_fields:
@@ -311,12 +319,12 @@ class Listing:
             return None
         size = settings.ANJU_PAGE_SIZE
         alias = router.db_for_read(self.policy.model)
-        key = page_sql.key(self, actor, params, number, size, cap, alias)
+        key, data = page_sql.key(self, actor, params, number, size, cap, alias)
         if key is None:
             return None
         compiled = page_sql.recall(key)
         if compiled is None:
-            qs = self.queryset(actor, params)
+            qs = self.queryset(actor, params, search_data=data)
             compiled = page_sql.compile_page(qs, self.only, number, size, cap)
             page_sql.remember(key, compiled)
         rows, total = page_sql.run(compiled)

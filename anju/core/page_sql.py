@@ -5,8 +5,9 @@ that rides along) took longer than running it. The compiled SQL depends only on 
 holds, for the listings that opt in (`Listing.compiled`): their scope filters read nothing but
 the actor's grants and today's date, and their filters turn the request's values into
 parameters without reading the database. A search over `search_fields` is kept like a filter;
-a custom `search` is not (the unit search looks estates up by name first, so its SQL depends
-on the data).
+a custom `search` only with its `search_data`, what it reads from the database first (the
+unit search: the estates named like q), which joins the key and is what the SQL is built
+from.
 
 Rows come back as the values() dicts Django would have built, through the same converters.
 """
@@ -36,11 +37,18 @@ class CompiledPage:
 _PAGES: dict[tuple, CompiledPage] = {}
 
 
-def key(listing, actor, params, number: int, size: int, cap: int, alias: str) -> tuple | None:
-    """What the page's SQL depends on; None when it must be built afresh."""
+def key(
+    listing, actor, params, number: int, size: int, cap: int, alias: str
+) -> tuple[tuple | None, tuple | None]:
+    """What the page's SQL depends on, and what a custom search read from the database for
+    it (to build the SQL from, should it be compiled now); (None, None) when the page must
+    be built afresh."""
     q = (params.get("q") or "").strip()
+    data = None
     if q and listing.search is not None:
-        return None
+        if listing.search_data is None:
+            return None, None
+        data = tuple(listing.search_data(q))
     scope = scope_of(actor)
     grants = tuple(
         (g.kind, g.value, g.estate_id, g.department_id)
@@ -48,7 +56,8 @@ def key(listing, actor, params, number: int, size: int, cap: int, alias: str) ->
     )
     names = ["q", "sort", *(f.param for f in listing.filters)]
     values = tuple((name, (params.get(name) or "").strip()) for name in names)
-    return (id(listing), alias, grants, timezone.localdate(), values, number, size, cap)
+    page_key = (id(listing), alias, grants, timezone.localdate(), values, data, number, size, cap)
+    return page_key, data
 
 
 def compile_page(qs, only, number: int, size: int, cap: int) -> CompiledPage:

@@ -219,15 +219,21 @@ def _unit_filters():
     ]
 
 
-def _unit_search(q: str) -> Q:
-    """Match a room number by its start, or units of estates whose name contains q.
+def _estates_named(q: str) -> tuple[int, ...]:
+    """The estates whose name contains q (at most 500), for the unit search."""
+    return tuple(
+        Estate.objects.filter(name__icontains=q).order_by("pk").values_list("pk", flat=True)[:500]
+    )
+
+
+def _unit_search(q: str, estates: tuple[int, ...]) -> Q:
+    """Match a room number by its start, or units of the estates whose name contains q.
 
     An icontains over every unit in scope scans millions of rows at city scale; a room number
     prefix and a lookup of the (few thousand) estates by name use indexes instead.
     """
-    # Resolved to a list first: a subquery inside the OR would stop PostgreSQL from combining
-    # the two index scans and make it scan every unit.
-    estates = list(Estate.objects.filter(name__icontains=q).values_list("pk", flat=True)[:500])
+    # Resolved to a list first (_estates_named): a subquery inside the OR would stop
+    # PostgreSQL from combining the two index scans and make it scan every unit.
     condition = number_prefix(q)
     return condition | Q(estate_id__in=estates) if estates else condition
 
@@ -272,6 +278,7 @@ class UnitListView(ListingView):
             ),
         ],
         search=_unit_search,
+        search_data=_estates_named,
         search_help=_("Room number or estate name"),
         filters=_unit_filters(),
         select_related=["estate", "building"],
