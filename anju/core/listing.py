@@ -247,10 +247,11 @@ class Listing:
     search_help: Any = ""
     # A custom search condition, for lists too large for a scan of several icontains.
     search: Callable[[str], Q] | None = None
-    # What a custom search reads from the database before it builds its condition (the unit
-    # search: estates named like q); given, search is called as search(q, data), and a page
-    # can keep its compiled SQL per (q, data) (core/page_sql.py).
-    search_data: Callable[[str], tuple] | None = None
+    # What a custom search reads from the database before it builds its condition, as
+    # search_data(actor, q) (the unit search: the actor's estates named like q); given, search
+    # is called as search(q, data), and a page can keep its compiled SQL per (q, data)
+    # (core/page_sql.py).
+    search_data: Callable[[Any, str], tuple] | None = None
     filters: list[Filter] = field(default_factory=list)
     default_sort: str = ""
     select_related: list[str] = field(default_factory=list)
@@ -277,7 +278,7 @@ class Listing:
             if self.search_data is None:
                 qs = qs.filter(self.search(q))
             else:
-                data = self.search_data(q) if search_data is None else search_data
+                data = self.search_data(actor, q) if search_data is None else search_data
                 qs = qs.filter(self.search(q, data))
         elif q and self.search_fields:
             condition = Q()

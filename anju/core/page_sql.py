@@ -6,7 +6,7 @@ holds, for the listings that opt in (`Listing.compiled`): their scope filters re
 the actor's grants and today's date, and their filters turn the request's values into
 parameters without reading the database. A search over `search_fields` is kept like a filter;
 a custom `search` only with its `search_data`, what it reads from the database first (the
-unit search: the estates named like q), which joins the key and is what the SQL is built
+unit search: the actor's estates named like q), which joins the key and is what the SQL is built
 from.
 
 Rows come back as the values() dicts Django would have built, through the same converters.
@@ -48,7 +48,7 @@ def key(
     if q and listing.search is not None:
         if listing.search_data is None:
             return None, None
-        data = tuple(listing.search_data(q))
+        data = tuple(listing.search_data(actor, q))
     scope = scope_of(actor)
     grants = tuple(
         (g.kind, g.value, g.estate_id, g.department_id)
