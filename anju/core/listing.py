@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, PermissionDenied
 from django.db import router
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable, ValuesIterable
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -97,6 +96,20 @@ class Page:
     capped: bool
     page_size: int
 
+    @classmethod
+    def of(cls, rows: list, number: int, page_size: int, total: int, cap: int) -> "Page":
+        """A page from up to page_size + 1 rows (one more tells there is a next page) and the
+        count of all rows, capped at cap + 1."""
+        return cls(
+            rows=rows[:page_size],
+            number=number,
+            has_next=len(rows) > page_size,
+            has_previous=number > 1,
+            total=min(total, cap),
+            capped=total > cap,
+            page_size=page_size,
+        )
+
     @property
     def total_display(self) -> str:
         return f"{self.total}+" if self.capped else str(self.total)
@@ -110,7 +123,7 @@ class Page:
         return self.start + len(self.rows) - 1 if self.rows else 0
 
 
-TOTAL_COLUMN = "anju_total_rows"
+TOTAL_COLUMN = page_sql.TOTAL_COLUMN
 
 
 def paginate(
@@ -143,14 +156,12 @@ def paginate(
         rows = list(qs[offset:end])
     else:
         try:
-            inner = counted.order_by().values("pk")[: cap + 1].query
-            sql, params = inner.get_compiler(qs.db).as_sql()
+            count = page_sql.count_column(counted, cap)
         except EmptyResultSet:  # filtered to nothing before any query
-            sql = None
-        if sql is None:
+            count = None
+        if count is None:
             total, rows = 0, []
         else:
-            count = RawSQL(f"SELECT COUNT(*) FROM ({sql}) anju_counted", params)  # noqa: S608, S611 - the ORM's SQL
             rows = list(qs.annotate(**{TOTAL_COLUMN: count})[offset:end])
             if rows and as_dicts:
                 total = rows[0][TOTAL_COLUMN]
@@ -162,15 +173,7 @@ def paginate(
                 total = 0
             else:
                 total = counted.order_by()[: cap + 1].count()
-    return Page(
-        rows=rows[:page_size],
-        number=number,
-        has_next=len(rows) > page_size,
-        has_previous=number > 1,
-        total=min(total, cap),
-        capped=total > cap,
-        page_size=page_size,
-    )
+    return Page.of(rows, number, page_size, total, cap)
 
 
 class ValueRow:
@@ -331,15 +334,7 @@ class Listing:
         rows, total = page_sql.run(compiled)
         if total is None:  # no row to carry the count: past the end, or nothing at all
             total = 0 if number == 1 else self.queryset(actor, params).order_by()[: cap + 1].count()
-        return Page(
-            rows=[value_row(row) for row in rows[:size]],
-            number=number,
-            has_next=len(rows) > size,
-            has_previous=number > 1,
-            total=min(total, cap),
-            capped=total > cap,
-            page_size=size,
-        )
+        return Page.of([value_row(row) for row in rows], number, size, total, cap)
 
     def sort_key(self, params) -> str:
         sort = params.get("sort") or self.default_sort

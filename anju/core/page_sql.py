@@ -60,14 +60,21 @@ def key(
     return page_key, data
 
 
+def count_column(qs, cap: int) -> RawSQL:
+    """The number of rows of qs, counted up to cap + 1, as a column any query can carry (an
+    uncorrelated subquery, which both databases evaluate once). Raises EmptyResultSet when
+    qs is empty by construction."""
+    inner = qs.order_by().values("pk")[: cap + 1].query
+    sql, params = inner.get_compiler(qs.db).as_sql()
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) anju_counted", params)  # noqa: S608, S611 - the ORM's SQL
+
+
 def compile_page(qs, only, number: int, size: int, cap: int) -> CompiledPage:
     """Compile the page of qs (values of pk and `only`, with the capped count of qs)."""
     offset = (number - 1) * size
     alias = qs.db
     try:
-        inner = qs.order_by().values("pk")[: cap + 1].query
-        count_sql, count_params = inner.get_compiler(alias).as_sql()
-        count = RawSQL(f"SELECT COUNT(*) FROM ({count_sql}) anju_counted", count_params)  # noqa: S608, S611 - the ORM's SQL
+        count = count_column(qs, cap)
         page = qs.values("pk", *only).annotate(**{TOTAL_COLUMN: count})[offset : offset + size + 1]
         compiler = page.query.get_compiler(alias)
         sql, params = compiler.as_sql()

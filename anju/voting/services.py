@@ -365,13 +365,7 @@ def mark_read(*, meeting: Meeting, owner: Owner, now=None) -> None:
     keys = voter_keys(meeting, owner)
     if not keys:
         return
-    Delivery.objects.filter(
-        meeting=meeting,
-        voter_key__in=keys,
-        kind=Delivery.Kind.REMINDER,
-        channel=Delivery.Channel.IN_APP,
-        read_at__isnull=True,
-    ).update(read_at=now)
+    _unread_reminders(keys, meeting=meeting).update(read_at=now)
     updated = Delivery.objects.filter(
         meeting=meeting, voter_key__in=keys, kind=Delivery.Kind.NOTICE, read_at__isnull=True
     ).update(read_at=now)
@@ -1466,14 +1460,19 @@ def _remind_in_app(meeting: Meeting, keys: set[str], *, now, actor) -> int:
 def pending_reminders(meetings, keys: set[str]) -> dict[int, datetime]:
     """For these meetings, the time of the latest unread in-app reminder to one of keys."""
     rows = (
-        Delivery.objects.filter(
-            meeting__in=meetings,
-            voter_key__in=keys,
-            kind=Delivery.Kind.REMINDER,
-            channel=Delivery.Channel.IN_APP,
-            read_at__isnull=True,
-        )
+        _unread_reminders(keys, meeting__in=meetings)
         .values("meeting_id")
         .annotate(last=Max("sent_at"))
     )
     return {row["meeting_id"]: row["last"] for row in rows}
+
+
+def _unread_reminders(keys, **meetings):
+    """In-app reminders to one of keys the owner has not seen yet (opening the ballot)."""
+    return Delivery.objects.filter(
+        voter_key__in=keys,
+        kind=Delivery.Kind.REMINDER,
+        channel=Delivery.Channel.IN_APP,
+        read_at__isnull=True,
+        **meetings,
+    )
