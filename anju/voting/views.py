@@ -577,7 +577,7 @@ MOVES = {
 MOVE_LABELS = {
     "notice": _("Give notice and publish the roll"),
     "open": _("Open voting"),
-    "remind": _("Remind non-voters by SMS"),
+    "remind": _("Remind non-voters (text and in the app)"),
     "close": _("Close voting and count"),
     "publish": _("Publish the result"),
     "cancel": _("Cancel the meeting"),
