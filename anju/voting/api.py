@@ -304,6 +304,7 @@ def motion_add(request, meeting_id: int, payload: MotionIn):
         electorate=payload.electorate,
         buildings=buildings,
         units=units,
+        option_labels=payload.option_labels,
     )
     return Status(201, _motions().get(pk=motion.pk))
 
@@ -585,21 +586,67 @@ def _decision_out(data: dict) -> dict:
         "tally": {
             name: _counts(getattr(decision.tally, name)) for name in ("electorate", *rules.CHOICES)
         },
-        "dimensions": [
+        "dimensions": [_dimension_out(d) for d in decision.dimensions],
+        "explanation": decision.explain(),
+    }
+
+
+def _dimension_out(d: rules.Dimension) -> dict:
+    return {
+        "test": d.test,
+        "measure": d.measure,
+        "numerator": d.numerator,
+        "denominator": d.denominator,
+        "boundary": d.boundary,
+        "threshold": d.threshold.fraction,
+        "inclusive": d.threshold.inclusive,
+        "base": d.threshold.base,
+        "article": d.threshold.article,
+        "percent": d.percent(),
+        "passed": d.passed,
+    }
+
+
+def _choice_out(data: dict) -> dict:
+    """A stored ChoiceDecision.as_dict() as it was counted (each option's stored decision)."""
+    decisions = tuple(_decision(d) for d in data["per_option"])
+    decision = rules.ChoiceDecision(
+        rule_set=decisions[0].rule_set,
+        matter=rules.Matter(data["matter"]),
+        labels=tuple(data["labels"]),
+        tally=rules.OptionsTally.from_dict(data["tally"]),
+        decisions=decisions,
+        chosen=data["chosen"],
+        tied=data["tied"],
+        options=rules.Options.from_dict(data["options"]),
+    )
+    chosen = decision.chosen
+    return {
+        "rule_set_code": decision.rule_set.code,
+        "rule_set_version": decision.rule_set.version,
+        "rule_set_name": str(decision.rule_set.name),
+        "quorum_met": decision.quorum_met,
+        "passed": decision.passed,
+        "chosen": None if chosen is None else chosen + 1,
+        "chosen_label": None if chosen is None else decision.labels[chosen],
+        "tied": decision.tied,
+        "electorate": _counts(decision.tally.electorate),
+        "participants": _counts(decision.participants),
+        "abstain": _counts(decision.tally.abstain),
+        "invalid": _counts(decision.tally.invalid),
+        "quorum": [_dimension_out(d) for d in decision.quorum_dimensions],
+        "options": [
             {
-                "test": d.test,
-                "measure": d.measure,
-                "numerator": d.numerator,
-                "denominator": d.denominator,
-                "boundary": d.boundary,
-                "threshold": d.threshold.fraction,
-                "inclusive": d.threshold.inclusive,
-                "base": d.threshold.base,
-                "article": d.threshold.article,
-                "percent": d.percent(),
-                "passed": d.passed,
+                "number": i + 1,
+                "value": rules.option_code(i),
+                "label": label,
+                "votes": _counts(decision.tally.options[i]),
+                "dimensions": [
+                    _dimension_out(d) for d in option.dimensions if d.test == "approval"
+                ],
+                "passed": option.passed,
             }
-            for d in decision.dimensions
+            for i, (label, option) in enumerate(zip(decision.labels, decisions, strict=True))
         ],
         "explanation": decision.explain(),
     }
@@ -652,7 +699,8 @@ def motion_result(request, motion_id: int):
         "matter": motion.matter,
         "matter_label": motion.get_matter_display(),
         "passed": bool(record["passed"]),
-        "strict": _decision_out(record),
+        "strict": None if record.get("kind") == "choice" else _decision_out(record),
+        "choice": _choice_out(record) if record.get("kind") == "choice" else None,
         "deemed": _deemed_out(deemed_record) if deemed_record is not None else None,
         "verified": verified,
         "record": record,
@@ -759,6 +807,9 @@ def owner_identity(request, meeting_id: int, payload: IdentityIn):
                 "number": e.motion.number,
                 "title": e.motion.title,
                 "matter_label": e.motion.get_matter_display(),
+                "choices": [
+                    {"value": v, "label": str(label)} for v, label in e.motion.ballot_choices()
+                ],
                 "ballot": _ballot_out(counted[e.motion_id]) if e.motion_id in counted else None,
             }
             for e in entries

@@ -81,6 +81,14 @@ def choice_label(choice: str) -> str:
 def verdict_text(result: dict | None) -> str:
     if result is None:
         return _("Not counted.")
+    if result.get("kind") == "choice":
+        if result["chosen"] is not None:
+            return _("Passed: option %(n)d «%(label)s» is adopted.") % {
+                "n": result["chosen"] + 1,
+                "label": result["labels"][result["chosen"]],
+            }
+        if result["quorum_met"]:
+            return _("Not passed: no option reached the required approval.")
     if result["passed"]:
         return _("Passed.")
     if not result["quorum_met"]:
@@ -123,7 +131,9 @@ def articles(meeting: Meeting) -> list[str]:
     """The legal articles the meeting's results rest on, in order of first use."""
     seen: dict[str, None] = {}
     for motion in meeting.motions.all():
-        for dim in (motion.result or {}).get("dimensions", []):
+        result = motion.result or {}
+        decisions = result.get("per_option") or [result]
+        for dim in (d for decision in decisions for d in decision.get("dimensions", [])):
             seen.setdefault(dim["threshold"]["article"], None)
     if not seen and meeting.rule_set_code:
         rs = rules.rule_set(meeting.rule_set_code)
@@ -255,6 +265,20 @@ def meeting_notice_docx(meeting: Meeting) -> bytes:
                 _("%(rule)s of the participants, by number and by area (%(article)s)")
                 % {"rule": approval.describe(), "article": approval.article},
             )
+        if motion.is_choice:
+            _field(
+                doc,
+                _("Options"),
+                "；".join(f"{i + 1}. {label}" for i, label in enumerate(motion.option_labels)),
+            )
+            doc.add_paragraph(
+                _(
+                    "Each owner chooses one option or abstains. Each option is tested against "
+                    "the approval required, counting its own votes against all participants; "
+                    "the option that passes on both headcount and area is adopted, otherwise "
+                    "none is."
+                )
+            )
         if motion.body:
             doc.add_paragraph(motion.body)
     _heading(doc, _("How ballots are counted"))
@@ -307,12 +331,62 @@ def _dimension_rows(result: dict, deemed: dict | None, with_deemed: bool) -> lis
     return rows
 
 
+def choice_sums(result: dict) -> list[tuple[str, dict]]:
+    """(label, counts) of a stored choice result: each option, then abstain and invalid."""
+    tally = result["tally"]
+    labels = [f"{i + 1}. {label}" for i, label in enumerate(result["labels"])]
+    sums = list(zip(labels, tally["options"], strict=True))
+    sums += [(choice_label(key), tally[key]) for key in ("abstain", "invalid")]
+    return sums
+
+
+def choice_dimensions(result: dict) -> list[tuple[str, dict]]:
+    """(prefix, dimension) of a stored choice result: the quorum, then each option's
+    approval prefixed with the option."""
+    first = result["per_option"][0]
+    dims = [("", d) for d in first["dimensions"] if d["test"] == "quorum"]
+    for i, (label, decision) in enumerate(zip(result["labels"], result["per_option"], strict=True)):
+        prefix = f"{i + 1}. {label} · "
+        dims += [(prefix, d) for d in decision["dimensions"] if d["test"] == "approval"]
+    return dims
+
+
+def _choice_result(doc, result: dict) -> None:
+    """A motion with options: the ballots per option, the quorum, each option's approval."""
+    tally = result["tally"]
+    rows = [
+        [label, f"{counts['persons']:,}", area_text(counts["area"])]
+        for label, counts in (
+            *choice_sums(result),
+            (_("Participants"), result["participants"]),
+            (_("All voters on the roll"), tally["electorate"]),
+        )
+    ]
+    _table(doc, [_("Ballots"), _("Persons"), _("Area")], rows)
+    headers = [_("Test"), _("Threshold"), _("Counted / base"), _("Boundary"), _("Strict result")]
+    rows = [
+        [
+            prefix + dimension_label(d["test"], d["measure"]),
+            rule_text(d["threshold"]),
+            _ratio(d["measure"], d),
+            measure_text(d["measure"], d["boundary"]),
+            outcome_text(d["test"], d["passed"]),
+        ]
+        for prefix, d in choice_dimensions(result)
+    ]
+    _table(doc, headers, rows, size=8)
+    _field(doc, _("Strict result"), verdict_text(result))
+
+
 def _motion_result(doc, meeting: Meeting, motion: Motion) -> None:
     _heading(doc, _("Motion %(n)d: %(title)s") % {"n": motion.number, "title": motion.title})
     _field(doc, _("Matter decided"), str(rules.Matter(motion.matter).label))
     result = motion.result
     if result is None:
         doc.add_paragraph(_("Not counted."))
+        return
+    if result.get("kind") == "choice":
+        _choice_result(doc, result)
         return
     tally = result["tally"]
     rows = [

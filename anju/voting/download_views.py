@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 from anju.accounts.roles import Action
 from anju.voting import documents, evidence, rules
 from anju.voting.access import meeting_policy
-from anju.voting.models import Choice, Meeting, MeetingState, Motion
+from anju.voting.models import Meeting, MeetingState, Motion
 
 COUNTED = (MeetingState.CLOSED, MeetingState.PUBLISHED)
 FINISHED = (*COUNTED, MeetingState.CANCELLED)
@@ -130,7 +130,6 @@ def choice_commitment(choice: str, receipt: str) -> str:
 
 
 def _board_rows(motion: Motion, meeting: Meeting, receipt: str) -> tuple[list[dict], dict | None]:
-    labels = dict(Choice.choices)
     rows, hit = [], None
     for entry in motion.board.order_by("seq"):
         mine = bool(receipt) and entry.receipt == receipt
@@ -142,14 +141,14 @@ def _board_rows(motion: Motion, meeting: Meeting, receipt: str) -> tuple[list[di
             "mine": mine,
         }
         if meeting.board_shows_choice:
-            row["choice"] = labels.get(entry.choice, entry.choice)
+            row["choice"] = motion.choice_label(entry.choice)
             row["receipt"] = entry.receipt
         else:
             row["commitment"] = choice_commitment(entry.choice, entry.receipt)[:16]
             row["receipt"] = entry.receipt[:RECEIPT_SHOWN] + "…"
             if mine:
                 # The receipt's holder may see the choice the commitment hides.
-                row["choice"] = labels.get(entry.choice, entry.choice)
+                row["choice"] = motion.choice_label(entry.choice)
         if mine:
             hit = {"motion": motion, "row": row}
         rows.append(row)
@@ -161,16 +160,22 @@ def _summary(motion: Motion) -> dict | None:
     if result is None:
         return None
     tally = result["tally"]
+    if result.get("kind") == "choice":
+        sums = documents.choice_sums(result)
+        dims = documents.choice_dimensions(result)
+    else:
+        sums = [(documents.choice_label(c), tally[c]) for c in documents.CHOICE_ORDER]
+        dims = [("", d) for d in result["dimensions"]]
     return {
         "verdict": documents.verdict_text(result),
         "passed": result["passed"],
         "lines": [
             {
-                "label": documents.choice_label(c),
-                "persons": f"{tally[c]['persons']:,}",
-                "area": rules.format_area(tally[c]["area"]),
+                "label": label,
+                "persons": f"{counts['persons']:,}",
+                "area": rules.format_area(counts["area"]),
             }
-            for c in documents.CHOICE_ORDER
+            for label, counts in sums
         ],
         "participants": {
             "persons": f"{result['participants']['persons']:,}",
@@ -182,7 +187,7 @@ def _summary(motion: Motion) -> dict | None:
         },
         "dimensions": [
             {
-                "label": documents.dimension_label(d["test"], d["measure"]),
+                "label": prefix + documents.dimension_label(d["test"], d["measure"]),
                 "rule": documents.rule_text(d["threshold"]),
                 "counted": documents.measure_text(d["measure"], d["numerator"]),
                 "base": documents.measure_text(d["measure"], d["denominator"]),
@@ -190,7 +195,7 @@ def _summary(motion: Motion) -> dict | None:
                 "outcome": documents.outcome_text(d["test"], d["passed"]),
                 "passed": d["passed"],
             }
-            for d in result["dimensions"]
+            for prefix, d in dims
         ],
     }
 

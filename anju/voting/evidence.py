@@ -190,6 +190,8 @@ def motion_export(motion: Motion) -> dict[str, Any]:
             "title": motion.title,
             "matter": int(motion.matter),
             "electorate": motion.electorate,
+            # Empty: agree / disagree; otherwise the options, chosen on the board as o1, o2…
+            "option_labels": list(motion.option_labels),
             "rule_set": {"code": code, "version": _rule_set_version(motion)},
             "options": rules.Options(
                 invalid_counts_as_participation=meeting.invalid_counts_as_participation

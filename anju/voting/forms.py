@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from anju.core.forms import StyledFormMixin
 from anju.estates.models import Building, Unit
 from anju.voting import rules
-from anju.voting.models import Choice, Delivery, Meeting, Motion
+from anju.voting.models import Delivery, Meeting, Motion
 
 DATETIME_WIDGET = {"type": "datetime-local"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -188,6 +188,17 @@ class MotionForm(StyledFormMixin, forms.Form):
             "e.g. one building for its lift."
         ),
     )
+    option_labels = forms.CharField(
+        label=_("options to choose from"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("One option per line")}),
+        help_text=_(
+            "Leave empty for a motion owners agree or disagree with. To choose between "
+            "candidates or plans, list 2 to 9 options, one per line: each owner chooses one "
+            "or abstains, and the option that reaches the approval threshold on both "
+            "headcount and area is adopted."
+        ),
+    )
     attachment = forms.FileField(
         label=_("attachment"),
         required=False,
@@ -298,21 +309,17 @@ def choice_field_name(motion_id: int) -> str:
     return f"motion_{motion_id}"
 
 
-OWN_CHOICES = [(c.value, c.label) for c in (Choice.YES, Choice.NO, Choice.ABSTAIN)]
-PAPER_CHOICES = [(c.value, c.label) for c in Choice]
-
-
 class ChoicesForm(forms.Form):
     """One radio group per motion. Owners leave motions out when they wish; paper and proxy
     entries name a choice for every motion on the sheet."""
 
-    def __init__(self, *args, motions, choices=OWN_CHOICES, required=False, **kwargs):
+    def __init__(self, *args, motions, paper=False, required=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.motions = list(motions)
         for motion in self.motions:
             self.fields[choice_field_name(motion.pk)] = forms.ChoiceField(
                 label=str(motion),
-                choices=choices,
+                choices=motion.ballot_choices(paper=paper),
                 required=required,
                 widget=forms.RadioSelect,
             )
@@ -342,7 +349,7 @@ class PaperForm(StyledFormMixin, ChoicesForm):
     )
 
     def __init__(self, *args, motions, **kwargs):
-        super().__init__(*args, motions=motions, choices=PAPER_CHOICES, required=True, **kwargs)
+        super().__init__(*args, motions=motions, paper=True, required=True, **kwargs)
         for motion in self.motions:
             self.fields[choice_field_name(motion.pk)].widget.attrs["class"] = "form-check-input"
 
@@ -409,7 +416,7 @@ class ProxyVoteForm(StyledFormMixin, ChoicesForm):
     )
 
     def __init__(self, *args, motions, **kwargs):
-        super().__init__(*args, motions=motions, choices=OWN_CHOICES, required=False, **kwargs)
+        super().__init__(*args, motions=motions, required=False, **kwargs)
         for motion in self.motions:
             self.fields[choice_field_name(motion.pk)].widget.attrs["class"] = "form-check-input"
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from anju.core.models import TimeStampedModel
 from anju.core.pii import EncryptedCharField
 from anju.estates.models import Building, Estate, Owner, Unit
+from anju.voting import rules
 from anju.voting.rules import Matter
 
 
@@ -167,6 +168,9 @@ class Motion(TimeStampedModel):
     electorate = models.CharField(
         _("who votes"), max_length=16, choices=Electorate.choices, default=Electorate.ESTATE
     )
+    # Empty: owners agree, disagree or abstain. Otherwise each owner chooses one of these (or
+    # abstains), and the option that reaches the matter's approval threshold is adopted.
+    option_labels = models.JSONField(_("options to choose from"), default=list, blank=True)
     buildings = models.ManyToManyField(
         Building, verbose_name=_("buildings"), blank=True, related_name="+"
     )
@@ -192,6 +196,40 @@ class Motion(TimeStampedModel):
     @property
     def region_code(self) -> str:
         return self.meeting.region_code
+
+    @property
+    def is_choice(self) -> bool:
+        """Owners choose one of several options instead of agreeing or disagreeing."""
+        return bool(self.option_labels)
+
+    def ballot_choices(self, *, paper: bool = False) -> list[tuple[str, str]]:
+        """(value, label) of what a ballot on this motion may say; a paper sheet may also be
+        blank or spoilt."""
+        if self.is_choice:
+            values = [
+                (rules.option_code(i), f"{i + 1}. {label}")
+                for i, label in enumerate(self.option_labels)
+            ]
+            values.append((Choice.ABSTAIN, Choice.ABSTAIN.label))
+        else:
+            values = [(c.value, c.label) for c in (Choice.YES, Choice.NO, Choice.ABSTAIN)]
+        if paper:
+            values.append((Choice.INVALID, Choice.INVALID.label))
+        return values
+
+    def allows_choice(self, value: str, *, paper: bool = False) -> bool:
+        return any(value == v for v, _label in self.ballot_choices(paper=paper))
+
+    def choice_label(self, value: str) -> str:
+        """What a ballot's choice means on this motion ("Agree", "2. 乙物业公司"…)."""
+        if self.is_choice:
+            index = rules.option_index(value, len(self.option_labels))
+            if index is not None:
+                return f"{index + 1}. {self.option_labels[index]}"
+        try:
+            return str(Choice(value).label)
+        except ValueError:
+            return value
 
 
 class MotionAttachment(TimeStampedModel):
@@ -445,7 +483,8 @@ class Ballot(models.Model):
     entry = models.ForeignKey(
         RollEntry, verbose_name=_("voter"), on_delete=models.CASCADE, related_name="ballots"
     )
-    choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
+    # yes / no / abstain / invalid, or o1, o2… on a motion with options (Motion.ballot_choices).
+    choice = models.CharField(_("choice"), max_length=8)
     channel = models.CharField(_("channel"), max_length=16, choices=BallotChannel.choices)
     cast_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -492,6 +531,9 @@ class Ballot(models.Model):
     @property
     def region_code(self) -> str:
         return self.motion.meeting.region_code
+
+    def get_choice_display(self) -> str:
+        return self.motion.choice_label(self.choice)
 
 
 class Delivery(models.Model):

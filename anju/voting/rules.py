@@ -680,6 +680,258 @@ def decide(
     )
 
 
+# --- motions that choose one of several options ----------------------------------------------
+
+MAX_OPTIONS = 9
+ABSTAIN = "abstain"
+INVALID = "invalid"
+
+
+def option_code(index: int) -> str:
+    """The ballot choice for option ``index`` (0-based) of a choice motion: "o1", "o2"…"""
+    return f"o{index + 1}"
+
+
+def option_index(code: str, count: int) -> int | None:
+    """The 0-based option a ballot choice names, or None (abstain, invalid, unknown)."""
+    if len(code) < 2 or code[0] != "o" or not code[1:].isdigit() or code[1] == "0":
+        return None
+    index = int(code[1:]) - 1
+    return index if index < count else None
+
+
+def option_choices(count: int) -> tuple[str, ...]:
+    """The valid choices on a choice motion of ``count`` options, blank sheets included."""
+    return (*(option_code(i) for i in range(count)), ABSTAIN, INVALID)
+
+
+@dataclass(frozen=True)
+class OptionsTally:
+    """The counted ballots of a motion whose owners choose one of several options (选聘 among
+    candidate companies, one of several plans): the sums per option, abstentions and blank or
+    invalid ballots, against the electorate."""
+
+    electorate: Counts
+    options: tuple[Counts, ...]
+    abstain: Counts = ZERO
+    invalid: Counts = ZERO
+
+    def __post_init__(self) -> None:
+        if not 2 <= len(self.options) <= MAX_OPTIONS:
+            raise ValueError(f"a choice motion has 2 to {MAX_OPTIONS} options")
+        for value in (self.electorate, self.abstain, self.invalid, *self.options):
+            if not isinstance(value, Counts):
+                raise TypeError("OptionsTally values must be Counts")
+        if not self.returned.fits_in(self.electorate):
+            raise ValueError("the returned ballots exceed the electorate")
+
+    @property
+    def returned(self) -> Counts:
+        total = self.abstain + self.invalid
+        for counts in self.options:
+            total += counts
+        return total
+
+    @property
+    def not_returned(self) -> Counts:
+        return self.electorate - self.returned
+
+    def participants(self, options: Options | None = None) -> Counts:
+        """Every option and abstentions (R5), plus invalid ballots if the rules say so."""
+        return self.for_option(0).participants(options)
+
+    def for_option(self, index: int) -> Tally:
+        """The tally as a yes/no question on one option: its voters agree, the voters of every
+        other option disagree; abstentions and blank ballots stay what they are."""
+        others = ZERO
+        for i, counts in enumerate(self.options):
+            if i != index:
+                others += counts
+        return Tally(
+            electorate=self.electorate,
+            yes=self.options[index],
+            no=others,
+            abstain=self.abstain,
+            invalid=self.invalid,
+        )
+
+    @classmethod
+    def from_ballots(
+        cls, electorate: Counts, count: int, ballots: Iterable[tuple[str, Counts]]
+    ) -> OptionsTally:
+        """Sum effective ballots given as ``(choice, Counts)``, choices from option_choices."""
+        sums = [ZERO] * count
+        abstain = invalid = ZERO
+        for choice, counts in ballots:
+            index = option_index(choice, count)
+            if index is not None:
+                sums[index] += counts
+            elif choice == ABSTAIN:
+                abstain += counts
+            elif choice == INVALID:
+                invalid += counts
+            else:
+                raise ValueError(f"unknown ballot choice {choice!r} on a choice motion")
+        return cls(electorate=electorate, options=tuple(sums), abstain=abstain, invalid=invalid)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "electorate": self.electorate.as_dict(),
+            "options": [c.as_dict() for c in self.options],
+            "abstain": self.abstain.as_dict(),
+            "invalid": self.invalid.as_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OptionsTally:
+        return cls(
+            electorate=Counts.from_dict(data["electorate"]),
+            options=tuple(Counts.from_dict(c) for c in data["options"]),
+            abstain=Counts.from_dict(data["abstain"]),
+            invalid=Counts.from_dict(data["invalid"]),
+        )
+
+
+@dataclass(frozen=True)
+class ChoiceDecision:
+    """The strict result of a choice motion: the quorum as for any motion, then each option
+    tested as if its voters agreed and everyone else taking part did not (the matter's
+    approval threshold, both dimensions). The chosen option is the one that passes; the
+    thresholds of every rule set are above half, so at most one can, and should a rule set
+    ever allow two, none is chosen (``tied``)."""
+
+    rule_set: RuleSet
+    matter: Matter
+    labels: tuple[str, ...]
+    tally: OptionsTally
+    decisions: tuple[Decision, ...]
+    chosen: int | None
+    tied: bool
+    options: Options = field(default_factory=Options)
+
+    kind = "choice"
+
+    @property
+    def passed(self) -> bool:
+        return self.chosen is not None
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.decisions[0].quorum_met
+
+    @property
+    def participants(self) -> Counts:
+        return self.decisions[0].participants
+
+    @property
+    def quorum_dimensions(self) -> tuple[Dimension, ...]:
+        return tuple(d for d in self.decisions[0].dimensions if d.test == "quorum")
+
+    def explain(self) -> list[str]:
+        """The quorum sentences, then each option's approval, then the verdict."""
+        lines = [d.explain() for d in self.quorum_dimensions]
+        for i, (label, decision) in enumerate(zip(self.labels, self.decisions, strict=True)):
+            lines.extend(
+                gettext("Option %(n)d «%(label)s» — %(sentence)s")
+                % {"n": i + 1, "label": label, "sentence": d.explain()}
+                for d in decision.dimensions
+                if d.test == "approval"
+            )
+        name = self.rule_set.name
+        if self.chosen is not None:
+            lines.append(
+                gettext("Result under %(rule_set)s: option %(n)d «%(label)s» is adopted.")
+                % {"rule_set": name, "n": self.chosen + 1, "label": self.labels[self.chosen]}
+            )
+        elif not self.quorum_met:
+            lines.append(
+                gettext("Result under %(rule_set)s: not passed, because the quorum was not met.")
+                % {"rule_set": name}
+            )
+        elif self.tied:
+            lines.append(
+                gettext(
+                    "Result under %(rule_set)s: not passed, because more than one option "
+                    "reached the required approval."
+                )
+                % {"rule_set": name}
+            )
+        else:
+            lines.append(
+                gettext(
+                    "Result under %(rule_set)s: not passed, because no option reached the "
+                    "required approval."
+                )
+                % {"rule_set": name}
+            )
+        return lines
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable record; ``ChoiceDecision.from_dict`` recomputes it."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "kind": self.kind,
+            "rule_set": self.rule_set.as_dict(),
+            "matter": int(self.matter),
+            "options": self.options.as_dict(),
+            "labels": list(self.labels),
+            "tally": self.tally.as_dict(),
+            "participants": self.participants.as_dict(),
+            "per_option": [d.as_dict() for d in self.decisions],
+            "quorum_met": self.quorum_met,
+            "chosen": self.chosen,
+            "tied": self.tied,
+            "passed": self.passed,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChoiceDecision:
+        _check_schema(data)
+        rs = rule_set(data["rule_set"]["code"], data["rule_set"]["version"])
+        return decide_choice(
+            rs,
+            Matter(data["matter"]),
+            tuple(data["labels"]),
+            OptionsTally.from_dict(data["tally"]),
+            Options.from_dict(data["options"]),
+        )
+
+
+def decide_choice(
+    rule_set: RuleSet,
+    matter: Matter | int,
+    labels: Iterable[str],
+    tally: OptionsTally,
+    options: Options = DEFAULT_OPTIONS,
+) -> ChoiceDecision:
+    """The strict result of a choice motion (see ``ChoiceDecision``)."""
+    labels = tuple(labels)
+    if len(labels) != len(tally.options):
+        raise ValueError(f"{len(labels)} labels for {len(tally.options)} options")
+    matter = Matter(matter)
+    decisions = tuple(
+        decide(rule_set, matter, tally.for_option(i), options) for i in range(len(labels))
+    )
+    passing = [i for i, d in enumerate(decisions) if d.passed]
+    return ChoiceDecision(
+        rule_set=rule_set,
+        matter=matter,
+        labels=labels,
+        tally=tally,
+        decisions=decisions,
+        chosen=passing[0] if len(passing) == 1 else None,
+        tied=len(passing) > 1,
+        options=options,
+    )
+
+
+def decision_from_dict(data: Mapping[str, Any]) -> Decision | ChoiceDecision:
+    """Recompute a stored result of either kind."""
+    if data.get("kind") == ChoiceDecision.kind:
+        return ChoiceDecision.from_dict(data)
+    return Decision.from_dict(data)
+
+
 # --- deemed consent (R18–R21) ----------------------------------------------------------------
 
 
@@ -889,8 +1141,9 @@ def _differences(stored: Any, computed: Any, path: str = "") -> list[str]:
 
 
 def verify_decision(data: Mapping[str, Any]) -> list[str]:
-    """Recompute a stored ``Decision.as_dict()`` and list the paths that differ (empty: ok)."""
-    return _differences(data, Decision.from_dict(data).as_dict())
+    """Recompute a stored ``Decision.as_dict()`` or ``ChoiceDecision.as_dict()`` and list the
+    paths that differ (empty: ok)."""
+    return _differences(data, decision_from_dict(data).as_dict())
 
 
 def verify_deemed(data: Mapping[str, Any]) -> list[str]:

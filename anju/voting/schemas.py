@@ -101,6 +101,11 @@ class RemindOut(Schema):
     sent: int = Field(description="Reminders texted to voters who have not voted yet")
 
 
+class ChoiceOptionOut(Schema):
+    value: str = Field(description="yes | no | abstain, or o1, o2… on a motion with options")
+    label: str
+
+
 class MotionOut(Schema):
     id: int
     number: int
@@ -115,6 +120,16 @@ class MotionOut(Schema):
     roll_hash: str = Field(description="Hash of the frozen roll (set when voting opens)")
     board_head: str = Field(description="Head hash of the public board (set at close)")
     passed: bool | None = Field(description="The strict result; null until voting closes")
+    option_labels: list[str] = Field(
+        description="The options owners choose from; empty: agree / disagree / abstain"
+    )
+    choices: list[ChoiceOptionOut] = Field(
+        description="What a ballot on this motion may say (value → label)"
+    )
+
+    @staticmethod
+    def resolve_choices(obj):
+        return [{"value": v, "label": str(label)} for v, label in obj.ballot_choices()]
 
     @staticmethod
     def resolve_matter_label(obj):
@@ -215,6 +230,11 @@ class MotionIn(Schema):
     )
     building_ids: list[int] = Field(default_factory=list, description="For electorate buildings")
     unit_ids: list[int] = Field(default_factory=list, description="For electorate units")
+    option_labels: list[str] = Field(
+        default_factory=list,
+        description="2 to 9 options owners choose one of (选聘 among candidates, one of several "
+        "plans); empty: owners agree, disagree or abstain",
+    )
 
 
 # -- roll --------------------------------------------------------------------------------------
@@ -333,6 +353,33 @@ class DeemedOut(Schema):
     explanation: list[str]
 
 
+class OptionResultOut(Schema):
+    number: int = Field(description="1, 2…: the option's place on the ballot")
+    value: str = Field(description="The ballot choice naming it: o1, o2…")
+    label: str
+    votes: CountsOut = Field(description="The ballots that chose it")
+    dimensions: list[DimensionOut] = Field(description="Its approval in both dimensions")
+    passed: bool
+
+
+class ChoiceResultOut(Schema):
+    rule_set_code: str
+    rule_set_version: int
+    rule_set_name: str
+    quorum_met: bool
+    passed: bool = Field(description="An option was adopted")
+    chosen: int | None = Field(description="The adopted option's number; null: none")
+    chosen_label: str | None
+    tied: bool = Field(description="More than one option reached the threshold (none adopted)")
+    electorate: CountsOut
+    participants: CountsOut
+    abstain: CountsOut
+    invalid: CountsOut
+    quorum: list[DimensionOut] = Field(description="The quorum in both dimensions")
+    options: list[OptionResultOut]
+    explanation: list[str] = Field(description="The quorum, each option's approval, the verdict")
+
+
 class ResultOut(Schema):
     motion_id: int
     number: int
@@ -340,7 +387,13 @@ class ResultOut(Schema):
     matter: int
     matter_label: str
     passed: bool = Field(description="The strict result")
-    strict: DecisionOut
+    strict: DecisionOut | None = Field(
+        description="The strict result of an agree / disagree motion; null for a motion with "
+        "options (see `choice`)"
+    )
+    choice: ChoiceResultOut | None = Field(
+        None, description="The result of a motion with options; null otherwise"
+    )
     deemed: DeemedOut | None = Field(
         description="The deemed-consent result beside the strict one; null when not enabled"
     )
@@ -382,7 +435,8 @@ class IdentityIn(Schema):
 class BallotIn(Schema):
     id_number: str = Field(description="The owner's ID number, checked in the same request")
     choices: dict[int, str] = Field(
-        description='Motion id → yes | no | abstain, e.g. {"12": "yes", "13": "no"}'
+        description="Motion id → yes | no | abstain (o1, o2… on a motion with options, see "
+        '`choices` of the motion), e.g. {"12": "yes", "13": "o2"}'
     )
     device: str = Field("", max_length=64, description="Device fingerprint (fraud signals)")
 
@@ -412,6 +466,7 @@ class IdentityMotionOut(Schema):
     number: int
     title: str
     matter_label: str
+    choices: list[ChoiceOptionOut] = Field(description="What the owner may choose")
     ballot: BallotOut | None = Field(description="The owner's counted ballot so far")
 
 

@@ -160,9 +160,13 @@ def add_motion(
     buildings=(),
     units=(),
     attachments=(),
+    option_labels=(),
 ) -> Motion:
+    """Add a motion to a draft meeting. With option_labels (2 to 9 of them) the owners choose
+    one option or abstain, instead of agreeing or disagreeing."""
     meeting = _organisable(actor, meeting)
     _require_state(meeting, S.DRAFT)
+    option_labels = clean_option_labels(option_labels)
     if not title.strip():
         raise DomainError(_("A motion needs a title."), field="title")
     if matter not in rules.Matter.values:
@@ -190,6 +194,7 @@ def add_motion(
         body=body,
         matter=matter,
         electorate=electorate,
+        option_labels=option_labels,
     )
     if electorate == Motion.Electorate.BUILDINGS:
         motion.buildings.set(buildings)
@@ -201,9 +206,50 @@ def add_motion(
         actor=actor,
         action="voting.motion.create",
         target=motion,
-        changes={"title": [None, motion.title], "matter": [None, matter]},
+        changes={"title": [None, motion.title], "matter": [None, matter]}
+        | ({"options": [None, option_labels]} if option_labels else {}),
     )
     return motion
+
+
+OPTION_LABEL_LENGTH = 100
+
+
+def clean_option_labels(labels) -> list[str]:
+    """The options of a choice motion, trimmed and checked: none (an agree / disagree motion)
+    or 2 to 9 distinct, non-empty labels of at most 100 characters."""
+    if isinstance(labels, str):
+        labels = labels.splitlines()
+    cleaned = [str(label).strip() for label in labels]
+    cleaned = [label for label in cleaned if label]
+    if not cleaned:
+        return []
+    if len(cleaned) < 2:
+        raise DomainError(
+            _("A motion with options needs at least two; leave them empty for agree / disagree."),
+            field="option_labels",
+        )
+    if len(cleaned) > rules.MAX_OPTIONS:
+        raise DomainError(
+            _("A motion has at most %(n)d options.") % {"n": rules.MAX_OPTIONS},
+            field="option_labels",
+        )
+    long = [label for label in cleaned if len(label) > OPTION_LABEL_LENGTH]
+    if long:
+        raise DomainError(
+            _("Option “%(label)s…” is longer than %(n)d characters.")
+            % {"label": long[0][:20], "n": OPTION_LABEL_LENGTH},
+            field="option_labels",
+        )
+    seen = set()
+    for label in cleaned:
+        if label in seen:
+            raise DomainError(
+                _("Option “%(label)s” is listed twice.") % {"label": label},
+                field="option_labels",
+            )
+        seen.add(label)
+    return cleaned
 
 
 @transaction.atomic
@@ -542,8 +588,7 @@ def cast(
     loser retries against the winner under the precedence rule)."""
     now = now or timezone.now()
     meeting = motion.meeting
-    if choice not in Choice.values:
-        raise DomainError(_("Choose agree, disagree or abstain."), field="choice")
+    _check_choice(motion, choice, paper=channel == BallotChannel.PAPER)
     if entry.motion_id != motion.pk or entry.excluded:
         raise DomainError(_("This voter is not on the motion's roll."))
     for _attempt in range(5):
@@ -577,6 +622,18 @@ def cast(
         except IntegrityError:
             continue
     raise DomainError(_("Too many simultaneous ballots for this voter; please try again."))
+
+
+def _check_choice(motion: Motion, choice: str, *, paper: bool = False) -> None:
+    """Refuse a choice the motion's ballot does not offer (a paper sheet may be blank)."""
+    if motion.allows_choice(choice, paper=paper):
+        return
+    if motion.is_choice:
+        raise DomainError(
+            _("Motion %(n)d: choose one of its options or abstain.") % {"n": motion.number},
+            field="choice",
+        )
+    raise DomainError(_("Choose agree, disagree or abstain."), field="choice")
 
 
 def candidate_keys(owner: Owner) -> set[str]:
@@ -709,7 +766,15 @@ def lock_for_ballots(meeting: Meeting) -> Meeting:
 def _lock_entries(qs, *, with_owner: bool = False) -> list[RollEntry]:
     """The roll rows of qs, locked for the transaction in motion order (as cast() locks them
     one by one), so that two casts for one voter cannot deadlock."""
-    fields = ["id", "motion_id", "excluded", "owner_id", "motion__id", "motion__number"]
+    fields = [
+        "id",
+        "motion_id",
+        "excluded",
+        "owner_id",
+        "motion__id",
+        "motion__number",
+        "motion__option_labels",
+    ]
     related = ["motion"]
     if with_owner:
         fields += ["owner__id", "owner__name", "owner__kind", "owner__is_developer"]
@@ -759,8 +824,7 @@ def _cast_for_voter(
         raise DomainError(_("Unknown motion."))
     chosen = [e for e in rows if e.motion_id in choices and not e.excluded]
     for entry in chosen:
-        if choices[entry.motion_id] not in Choice.values:
-            raise DomainError(_("Choose agree, disagree or abstain."), field="choice")
+        _check_choice(entry.motion, choices[entry.motion_id], paper=channel == BallotChannel.PAPER)
     current = {
         b.entry_id: b
         for b in Ballot.objects.filter(entry_id__in=[e.pk for e in chosen], effective=True).only(
@@ -1039,7 +1103,9 @@ def cast_by_proxy(
 def _paper_voter(meeting: Meeting, voter_key: str) -> dict[int, RollEntry]:
     entries = {
         e.motion_id: e
-        for e in RollEntry.objects.filter(motion__meeting=meeting, key=voter_key, excluded=False)
+        for e in RollEntry.objects.filter(
+            motion__meeting=meeting, key=voter_key, excluded=False
+        ).select_related("motion")
     }
     if not entries:
         raise DomainError(_("This voter is not on the meeting's roll."), field="voter_key")
@@ -1051,8 +1117,14 @@ def _clean_choices(entries: dict[int, RollEntry], choices: dict[int, str]) -> di
         raise DomainError(
             _("Enter the choice marked on the sheet for every motion the owner votes on.")
         )
-    for choice in choices.values():
-        if choice not in Choice.values:
+    for motion_id, choice in choices.items():
+        motion = entries[motion_id].motion
+        if not motion.allows_choice(choice, paper=True):
+            if motion.is_choice:
+                raise DomainError(
+                    _("Motion %(n)d: choose one of its options, abstain or invalid.")
+                    % {"n": motion.number}
+                )
             raise DomainError(_("Choose agree, disagree, abstain or invalid."))
     return {str(k): v for k, v in sorted(choices.items())}
 
@@ -1192,16 +1264,19 @@ def electorate(motion: Motion) -> rules.Counts:
     return rules.Counts(row["n"] or 0, row["a"] or 0)
 
 
-def tally(motion: Motion) -> rules.Tally:
-    """Recount the motion from its effective ballots: one query, both dimensions."""
-    counts = {c: rules.Counts(0, 0) for c in Choice.values}
+def tally(motion: Motion) -> rules.Tally | rules.OptionsTally:
+    """Recount the motion from its effective ballots: one query, both dimensions (an
+    OptionsTally for a motion with options)."""
     rows = (
         Ballot.objects.filter(motion=motion, effective=True, entry__excluded=False)
         .values("choice")
         .annotate(n=Sum("entry__persons"), a=Sum("entry__area"))
     )
-    for row in rows:
-        counts[row["choice"]] = rules.Counts(row["n"] or 0, row["a"] or 0)
+    sums = [(row["choice"], rules.Counts(row["n"] or 0, row["a"] or 0)) for row in rows]
+    if motion.is_choice:
+        return rules.OptionsTally.from_ballots(electorate(motion), len(motion.option_labels), sums)
+    counts = {c: rules.Counts(0, 0) for c in Choice.values}
+    counts.update(sums)
     return rules.Tally(
         electorate=electorate(motion),
         yes=counts[Choice.YES],
@@ -1227,9 +1302,9 @@ def turnout(motion: Motion) -> Turnout:
     """Participation against the quorum, never the running yes/no split (§3.9)."""
     meeting = motion.meeting
     t = tally(motion)
-    part = t.yes + t.no + t.abstain
-    if meeting.invalid_counts_as_participation:
-        part = part + t.invalid
+    part = t.participants(
+        rules.Options(invalid_counts_as_participation=meeting.invalid_counts_as_participation)
+    )
     code = meeting.rule_set_code or rules.rule_set_in_force(timezone.localdate()).code
     rule_set = rules.rule_set(code)
     quorum = None
@@ -1309,12 +1384,19 @@ def build_board(motion: Motion) -> str:
     return prev
 
 
-def decide_motion(motion: Motion) -> tuple[rules.Decision, rules.DeemedDecision | None]:
+def decide_motion(
+    motion: Motion,
+) -> tuple[rules.Decision | rules.ChoiceDecision, rules.DeemedDecision | None]:
+    """The strict result and, where the rules allow it, the deemed-consent one. Deemed
+    consent adds silent owners to the majority's yes or no; a motion with options has no
+    yes or no to add them to, so it has a strict result only."""
     meeting = motion.meeting
     rule_set = rules.rule_set(meeting.rule_set_code)
     options = rules.Options(invalid_counts_as_participation=meeting.invalid_counts_as_participation)
     t = tally(motion)
     matter = rules.Matter(motion.matter)
+    if motion.is_choice:
+        return rules.decide_choice(rule_set, matter, motion.option_labels, t, options), None
     strict = rules.decide(rule_set, matter, t, options)
     deemed = None
     if meeting.deemed_consent:

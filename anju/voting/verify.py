@@ -11,8 +11,9 @@ alone, with the standard library and ``anju.voting.rules`` only (no database, no
 3. the board against the roll: every line's voter is on the roll and not removed, with the
    roll's persons and area, and appears once;
 4. the count: the tally recomputed from the board lines and the decision recomputed with
-   ``rules.decide``, compared field by field with the stored result (and the stored
-   deemed-consent result, recomputed from the voters with proof of delivery).
+   ``rules.decide`` (``rules.decide_choice`` for a motion with options), compared field by
+   field with the stored result (and the stored deemed-consent result, recomputed from the
+   voters with proof of delivery).
 
 Run it as ``manage.py voting_verify export.json`` or ``python -m anju.voting.verify
 export.json``; the exit status is 0 only when every check passes. The report is bilingual
@@ -241,7 +242,23 @@ def _check_chain(report: Report, motion_id: int, data: Mapping[str, Any]) -> lis
     return board
 
 
-def _check_voters(report: Report, roll: dict, board: list) -> None:
+def _labels(data: Mapping[str, Any]) -> list[str]:
+    """The motion's options (empty: an agree / disagree motion)."""
+    labels = (data.get("motion") or {}).get("option_labels") or []
+    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+        raise ValueError("option_labels must be a list of texts")
+    return labels
+
+
+def _valid_choices(data: Mapping[str, Any]) -> tuple[str, ...]:
+    try:
+        labels = _labels(data)
+    except ValueError:
+        return ()
+    return rules.option_choices(len(labels)) if labels else rules.CHOICES
+
+
+def _check_voters(report: Report, roll: dict, board: list, valid: tuple[str, ...]) -> None:
     unknown, excluded, weight, seen, repeated = [], [], [], set(), []
     for row in board:
         key = row["voter_key"]
@@ -277,7 +294,7 @@ def _check_voters(report: Report, roll: dict, board: list) -> None:
         "每位投票人只有一行" if not repeated else f"投票人出现多次：{_short(repeated)}",
         "one line per voter" if not repeated else f"voters with several lines: {_short(repeated)}",
     )
-    choices = [row["seq"] for row in board if row["choice"] not in rules.CHOICES]
+    choices = [row["seq"] for row in board if row["choice"] not in valid]
     report.add(
         not choices,
         "每行的表决意见有效" if not choices else f"第 {choices[:6]} 行的表决意见无法识别",
@@ -300,15 +317,19 @@ def _check_result(report: Report, data: Mapping[str, Any], roll: dict, board: li
         rule_set = rules.rule_set(motion["rule_set"]["code"], motion["rule_set"].get("version"))
         options = rules.Options.from_dict(motion["options"])
         matter = rules.Matter(motion["matter"])
-        tally = rules.Tally.from_ballots(
-            _electorate(roll),
-            [
-                (row["choice"], rules.Counts(row["persons"], row["area"]))
-                for row in board
-                if row["choice"] in rules.CHOICES
-            ],
-        )
-        decision = rules.decide(rule_set, matter, tally, options)
+        labels = _labels(data)
+        valid = rules.option_choices(len(labels)) if labels else rules.CHOICES
+        ballots = [
+            (row["choice"], rules.Counts(row["persons"], row["area"]))
+            for row in board
+            if row["choice"] in valid
+        ]
+        if labels:
+            tally = rules.OptionsTally.from_ballots(_electorate(roll), len(labels), ballots)
+            decision = rules.decide_choice(rule_set, matter, labels, tally, options)
+        else:
+            tally = rules.Tally.from_ballots(_electorate(roll), ballots)
+            decision = rules.decide(rule_set, matter, tally, options)
     except (KeyError, TypeError, ValueError) as exc:
         report.add(False, f"无法重算表决结果：{exc}", f"cannot recompute the result: {exc}")
         return
@@ -357,6 +378,16 @@ def _check_result(report: Report, data: Mapping[str, Any], roll: dict, board: li
             if passed is decision.passed
             else "published pass/fail differs",
         )
+    if labels:
+        # Deemed consent joins silent owners to a yes or a no; a motion with options has
+        # neither, so there is never a deemed-consent result to check.
+        if data.get("deemed_result") is not None:
+            report.add(
+                False,
+                "多选项议题不应有视为同意结果",
+                "a motion with options cannot have a deemed-consent result",
+            )
+        return
     _check_deemed(report, data, roll, board, rule_set, matter, tally, options)
 
 
@@ -427,7 +458,7 @@ def verify_export(data: Any) -> Report:
     board = _check_chain(report, motion_id, data)
     if roll is None or board is None:
         return report
-    _check_voters(report, roll, board)
+    _check_voters(report, roll, board, _valid_choices(data))
     _check_result(report, data, roll, board)
     return report
 

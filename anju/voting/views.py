@@ -485,6 +485,7 @@ def motion_create(request, pk):
                 buildings=data["buildings"],
                 units=data["units"],
                 attachments=[upload] if upload else (),
+                option_labels=data["option_labels"],
             )
         except DomainError as error:
             apply_service_errors(form, error)
@@ -677,18 +678,18 @@ def _dimensions(decision: rules.Decision) -> list[dict]:
     return rows
 
 
-def _tally_rows(t: rules.Tally) -> list[dict]:
+def _tally_rows(t: rules.Tally | rules.OptionsTally, motion: Motion) -> list[dict]:
     rows = []
-    for key, counts in (
-        ("yes", t.yes),
-        ("no", t.no),
-        ("abstain", t.abstain),
-        ("invalid", t.invalid),
-    ):
+    if isinstance(t, rules.OptionsTally):
+        sums = [(rules.option_code(i), c) for i, c in enumerate(t.options)]
+        sums += [("abstain", t.abstain), ("invalid", t.invalid)]
+    else:
+        sums = [("yes", t.yes), ("no", t.no), ("abstain", t.abstain), ("invalid", t.invalid)]
+    for key, counts in sums:
         rows.append(
             {
                 "key": key,
-                "label": _choice_text(key),
+                "label": motion.choice_label(key),
                 "persons": counts.persons,
                 "area": area_text(counts.area),
                 "persons_percent": _percent(counts.persons, t.electorate.persons),
@@ -709,14 +710,32 @@ def _tally_rows(t: rules.Tally) -> list[dict]:
     return rows
 
 
+def _choice_dimensions(decision: rules.ChoiceDecision) -> list[dict]:
+    """The quorum rows, then each option's approval rows labelled with the option."""
+    rows = [r for r in _dimensions(decision.decisions[0]) if r["test"] == "quorum"]
+    for i, (label, option) in enumerate(zip(decision.labels, decision.decisions, strict=True)):
+        for row in _dimensions(option):
+            if row["test"] == "approval":
+                row["option"] = f"{i + 1}. {label}"
+                row["key"] = f"approval-{rules.option_code(i)}-{row['measure']}"
+                rows.append(row)
+    return rows
+
+
 def _result(motion: Motion) -> dict:
     strict, deemed = services.decide_motion(motion)
+    is_choice = isinstance(strict, rules.ChoiceDecision)
     result = {
         "passed": strict.passed,
         "quorum_met": strict.quorum_met,
-        "dimensions": _dimensions(strict),
+        "dimensions": _choice_dimensions(strict) if is_choice else _dimensions(strict),
+        "chosen": (
+            f"{strict.chosen + 1}. {strict.labels[strict.chosen]}"
+            if is_choice and strict.chosen is not None
+            else None
+        ),
         "explain": strict.explain(),
-        "tally": _tally_rows(strict.tally),
+        "tally": _tally_rows(strict.tally, motion),
         "electorate": {
             "persons": strict.tally.electorate.persons,
             "area": area_text(strict.tally.electorate.area),
@@ -1116,7 +1135,7 @@ def _ballot_cards(meeting: Meeting, owner, form: ChoicesForm | None) -> list[dic
                 "entry": entry,
                 "area": area_text(entry.area),
                 "current": current,
-                "current_css": CHOICE_CSS.get(current.choice, "") if current else "",
+                "current_css": CHOICE_CSS.get(current.choice, "bg-azure-lt") if current else "",
                 "history": [b for b in history if not b.effective],
                 "locked": _lock_reason(meeting, current),
                 "field": fields.get(entry.motion),
@@ -1164,7 +1183,6 @@ def _ballot_context(meeting: Meeting, owner, form) -> dict:
         "open": meeting.state == S.OPEN,
         "may_submit": meeting.state == S.OPEN and any(not c["locked"] for c in cards),
         "voted": any(c["current"] for c in cards),
-        "choices": [(c.value, c.label) for c in (Choice.YES, Choice.NO, Choice.ABSTAIN)],
         "board_url": reverse("voting:board", args=[meeting.board_token]),
         "counted": meeting.state in COUNTED_STATES,
         "precedence": services.precedence_text(meeting),
@@ -1256,7 +1274,8 @@ def my_votes(request):
             "reminded_at": reminded.get(m.pk) if not by_meeting.get(m.pk) else None,
             "css": STATE_CSS.get(m.state, ""),
             "ballots": [
-                {"ballot": b, "css": CHOICE_CSS.get(b.choice, "")} for b in by_meeting.get(m.pk, [])
+                {"ballot": b, "css": CHOICE_CSS.get(b.choice, "bg-azure-lt")}
+                for b in by_meeting.get(m.pk, [])
             ],
             "board_url": reverse("voting:board", args=[m.board_token])
             if m.state in COUNTED_STATES
@@ -1283,7 +1302,10 @@ def _entry_lines(choices: dict, motions: dict[int, Motion]) -> list[tuple[str, s
         if key == "voter":
             continue
         motion = motions.get(int(key))
-        lines.append((str(motion.number) if motion else key, _choice_text(value)))
+        if motion is None:
+            lines.append((key, _choice_text(value)))
+        else:
+            lines.append((str(motion.number), motion.choice_label(value)))
     return lines
 
 
@@ -1375,7 +1397,6 @@ def paper(request, pk):
         else None,
         "reject_form": RejectForm() if p.organise else None,
         "open": meeting.state == S.OPEN,
-        "choices": [(c.value, c.label) for c in Choice],
     }
     return render(request, "voting/paper.html", context, status=status)
 
@@ -1594,7 +1615,6 @@ def proxy_vote(request, pk):
         "holder_id": mask(proxy.holder_id_number),
         "form": form,
         "open": meeting.state == S.OPEN,
-        "choices": [(c.value, c.label) for c in (Choice.YES, Choice.NO, Choice.ABSTAIN)],
         "powers": powers(actor, meeting),
     }
     return render(request, "voting/proxy_vote.html", context, status=status)
