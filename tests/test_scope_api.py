@@ -25,7 +25,7 @@ from anju.core.audit import audit_record
 from anju.core.models import AuditEvent
 from anju.estates.models import Estate
 from anju.voting import services as voting_services
-from anju.voting.models import Meeting, Motion
+from anju.voting.models import Meeting, MeetingState, Motion
 from anju.voting.rules import Matter
 from anju.workorders import disputes as order_disputes
 from anju.workorders import services as order_services
@@ -247,6 +247,30 @@ def _votes_world(w):
     }
 
 
+def _fund_use_world(w):
+    """A published, passed fund-use motion in estate A, in estate B and next door."""
+    w.fund_motions = {}
+    for key, estate in (("a", w.estate_a), ("b", w.estate_b), ("n", w.estate_n)):
+        meeting = Meeting.objects.create(
+            estate=estate, title="业主大会", state=MeetingState.PUBLISHED
+        )
+        w.fund_motions[key] = Motion.objects.create(
+            meeting=meeting,
+            number=1,
+            title="电梯",
+            matter=Matter.USE_FUND,
+            passed=True,
+            result=FUND_RESULT,
+        )
+
+
+# The stored result's tally is all the list reads of it.
+FUND_RESULT = {
+    "passed": True,
+    "tally": {"yes": {"persons": 5, "area": 50000}, "electorate": {"persons": 7, "area": 70000}},
+}
+
+
 VOTES_OF = {
     "district_admin": "a b",
     "district_staff": "a b",
@@ -383,6 +407,13 @@ LISTS = {
         lambda w, p: [w.meetings[k].pk for k in VOTES_OF[p].split()],
         tuple(VOTES_OF),
         setup=_votes_world,
+    ),
+    "fund-use-decisions": ListOp(
+        "/votes/fund-use-decisions",
+        "motion_id",
+        lambda w, p: [w.fund_motions[k].pk for k in VOTES_OF[p].split()],
+        tuple(VOTES_OF),
+        setup=_fund_use_world,
     ),
     "figure-snapshots": ListOp(
         "/orders/figures/snapshots",

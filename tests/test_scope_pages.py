@@ -33,7 +33,7 @@ from anju.core.audit import audit_record
 from anju.core.models import AuditEvent, CalendarDay, WorkSchedule
 from anju.estates.models import Estate, Ownership, Resident
 from anju.voting import services as vote_services
-from anju.voting.models import Meeting, MotionAttachment
+from anju.voting.models import Meeting, MeetingState, Motion, MotionAttachment
 from anju.voting.rules import Matter
 from anju.workorders import disputes
 from anju.workorders import services as order_services
@@ -170,6 +170,20 @@ MEETINGS_OF = {
 def _meetings(world):
     for key in ("a", "a2", "b", "n"):
         Meeting.objects.create(estate=getattr(world, f"estate_{key}"), title=f"{key}-业主大会")
+
+
+def _fund_use(world):
+    """A published, passed fund-use motion per estate (the list reads only these fields)."""
+    for key in ("a", "a2", "b", "n"):
+        meeting = Meeting.objects.create(
+            estate=getattr(world, f"estate_{key}"),
+            title=f"{key}-业主大会",
+            state=MeetingState.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        Motion.objects.create(
+            meeting=meeting, number=1, title=f"{key}-电梯", matter=Matter.USE_FUND, passed=True
+        )
 
 
 def _vote(world, state="open", *, matter=Matter.HIRE_MANAGER):
@@ -358,6 +372,12 @@ LISTS = {
         expected=lambda w, p: [f"{k}-业主大会" for k in MEETINGS_OF[p].split()],
         personas=tuple(MEETINGS_OF),
         setup=_meetings,
+    ),
+    "voting:fund_use": ListSpec(
+        key=lambda row: row[2],
+        expected=lambda w, p: [f"{k}-业主大会" for k in MEETINGS_OF[p].split()],
+        personas=tuple(MEETINGS_OF),
+        setup=_fund_use,
     ),
 }
 
@@ -1874,6 +1894,7 @@ LACKING = [
     # Owners' votes: the district supervises and may not run a meeting; owners vote only;
     # organisers do not supervise unless they are the street; roles without votes see none.
     ("company_x_manager", "voting:list", None, "get", 403),
+    ("company_x_manager", "voting:fund_use", None, "get", 403),
     ("district_admin", "voting:create", None, "get", 403),
     ("owner_unit_101", "voting:create", None, "post", 403),
     ("company_x_manager", "voting:meeting", lambda w: [_vote(w).pk], "get", 404),

@@ -24,8 +24,8 @@ from anju.core.http import client_ip
 from anju.core.pii import mask
 from anju.estates.models import Building, Estate, Owner, Unit
 from anju.voting import roll as rolls
-from anju.voting import rules, services
-from anju.voting.access import meeting_policy
+from anju.voting import rules, selectors, services
+from anju.voting.access import meeting_policy, motion_policy
 from anju.voting.models import (
     Ballot,
     Convener,
@@ -46,6 +46,7 @@ from anju.voting.schemas import (
     DeliveryIn,
     DeliveryOut,
     DeliveryPage,
+    FundUsePage,
     IdentityIn,
     IdentityOut,
     MeetingFilters,
@@ -217,6 +218,51 @@ def meeting_list(request, filters: Query[MeetingFilters], limit: int = 50, offse
     if filters.estate_id:
         qs = qs.filter(estate_id=filters.estate_id)
     return page_of(qs, limit=limit, offset=offset)
+
+
+@router.get(
+    "/votes/fund-use-decisions",
+    response={200: FundUsePage, 403: ErrorOut},
+    summary="Published owners' decisions to use the maintenance fund",
+    description=(
+        "The passed, published motions on the use of the maintenance fund (民法典 art. 278 "
+        "item 5) in the caller's scope, newest first: what a fund application cites. Each "
+        "names its 列支范围 (the estate, buildings or units that share the cost), who approved "
+        "it and the board head that makes the count verifiable. Filter by `estate_id`."
+    ),
+)
+def fund_use_list(request, estate_id: int | None = None, limit: int = 50, offset: int = 0):
+    motion_policy.require_action(request.user)
+    qs = selectors.fund_use_decisions(request.user, estate_id=estate_id)
+    page = page_of(qs, limit=limit, offset=offset)
+    return page | {"items": [_fund_use_out(m) for m in page["items"]]}
+
+
+def _fund_use_out(motion: Motion) -> dict:
+    meeting = motion.meeting
+    result = motion.result or {}
+    return {
+        "motion_id": motion.pk,
+        "number": motion.number,
+        "title": motion.title,
+        "body": motion.body,
+        "meeting_id": meeting.pk,
+        "meeting_title": meeting.title,
+        "estate_id": meeting.estate_id,
+        "estate_name": meeting.estate.name,
+        "electorate": motion.electorate,
+        "electorate_label": motion.get_electorate_display(),
+        "building_ids": [b.pk for b in motion.buildings.all()],
+        "unit_ids": [u.pk for u in motion.units.all()],
+        "adopted_option": selectors.adopted_option(motion),
+        "approved": _counts(rules.Counts.from_dict(selectors.approval_counts(motion))),
+        "electorate_counts": _counts(rules.Counts.from_dict(result["tally"]["electorate"])),
+        "closed_at": meeting.closed_at,
+        "published_at": meeting.published_at,
+        "roll_hash": motion.roll_hash,
+        "board_head": motion.board_head,
+        "board_url": reverse("voting:board", args=[meeting.board_token]),
+    }
 
 
 @router.post(

@@ -147,4 +147,12 @@ def build_votes(seed: int = 2026, now: datetime | None = None) -> dict[str, int]
         title="利用小区公共区域设置充电车棚",
         matter=Matter.CHANGE_USE,
     )
+    services.add_motion(
+        actor=committee,
+        meeting=draft,
+        title="充电车棚选址",
+        matter=Matter.CHANGE_USE,
+        body="三处候选位置的平面图见附件；每户选择一处或弃权。",
+        option_labels=["东门停车场旁", "3栋北侧绿地", "地下车库入口"],
+    )
     return {"meetings": Meeting.objects.count()}

@@ -609,3 +609,37 @@ class DeliveryPage(Schema):
     count: int
     capped: bool
     items: list[DeliveryOut]
+
+
+# -- fund-use decisions --------------------------------------------------------------------------
+
+
+class FundUseOut(Schema):
+    """A published owners' decision to use the maintenance fund, as an application cites it."""
+
+    motion_id: int
+    number: int
+    title: str
+    body: str
+    meeting_id: int
+    meeting_title: str
+    estate_id: int
+    estate_name: str
+    electorate: str = Field(description="estate | buildings | units: the 列支范围 sharing the cost")
+    electorate_label: str
+    building_ids: list[int]
+    unit_ids: list[int]
+    adopted_option: str | None = Field(description="The adopted option of a motion with options")
+    approved: CountsOut = Field(description="The persons and area that approved it")
+    electorate_counts: CountsOut = Field(description="Everyone on the motion's roll")
+    closed_at: datetime | None
+    published_at: datetime | None
+    roll_hash: str
+    board_head: str = Field(description="Head hash of the public board, to verify the count")
+    board_url: str = Field(description="The public board of the meeting (no login)")
+
+
+class FundUsePage(Schema):
+    count: int
+    capped: bool
+    items: list[FundUseOut]

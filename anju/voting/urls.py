@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("new/", views.meeting_create, name="create"),
     path("mine/", views.my_votes, name="mine"),
+    path("fund-use/", views.fund_use_list, name="fund_use"),
     path("<int:pk>/", views.meeting_detail, name="meeting"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/motions/new/", views.motion_create, name="motion_create"),

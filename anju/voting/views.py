@@ -45,8 +45,8 @@ from anju.core.listing import (
 from anju.core.pii import mask
 from anju.estates.models import Estate, Ownership
 from anju.regions.permissions import street_choices
-from anju.voting import fraud, rules, services
-from anju.voting.access import meeting_policy
+from anju.voting import fraud, rules, selectors, services
+from anju.voting.access import meeting_policy, motion_policy
 from anju.voting.forms import (
     CancelForm,
     ChoicesForm,
@@ -404,12 +404,86 @@ class MeetingListView(ListingView):
     def get(self, request):
         if scope_of(request.user).allows(Action.VOTES_SUPERVISE):
             self.listing = self.supervisor_listing
+        self.extra_links = [
+            (_("Fund-use decisions"), reverse("voting:fund_use"), "fund-use"),
+        ]
         if scope_of(request.user).allows(Action.VOTES_CAST):
-            self.extra_links = [(_("My votes"), reverse("voting:mine"), "mine")]
+            self.extra_links.append((_("My votes"), reverse("voting:mine"), "mine"))
         return super().get(request)
 
 
 meeting_list = MeetingListView.as_view()
+
+
+# -- the fund-use decisions a maintenance-fund application cites -------------------------------
+
+
+class FundUseListing(Listing):
+    def queryset(self, actor, params, search_data=None):
+        qs = super().queryset(actor, params, search_data)
+        return selectors.only_fund_use_decisions(qs).prefetch_related("buildings")
+
+
+def _fund_scope_cell(motion: Motion) -> str:
+    """The 列支范围: the whole estate, the buildings, or how many units."""
+    if motion.electorate == Motion.Electorate.BUILDINGS:
+        return "、".join(b.number for b in motion.buildings.all())
+    if motion.electorate == Motion.Electorate.UNITS:
+        return gettext("%(n)d units") % {"n": motion.units.count()}
+    return str(motion.get_electorate_display())
+
+
+def _fund_motion_cell(motion: Motion) -> str:
+    option = selectors.adopted_option(motion)
+    text = f"{motion.number}. {motion.title}"
+    return f"{text}（{option}）" if option else text
+
+
+def _fund_approval_cell(motion: Motion) -> str:
+    counts = selectors.approval_counts(motion)
+    if counts is None:
+        return "—"
+    return gettext("%(persons)s persons, %(area)s") % {
+        "persons": f"{counts['persons']:,}",
+        "area": area_text(counts["area"]),
+    }
+
+
+def _published_cell(motion: Motion) -> str:
+    at = motion.meeting.published_at
+    return date_format(timezone.localtime(at), "Y-m-d") if at else ""
+
+
+fund_use_listing = FundUseListing(
+    policy=motion_policy,
+    title=_("Owners' decisions to use the maintenance fund"),
+    columns=[
+        Column(
+            "estate", _("estate"), lambda m: m.meeting.estate.name, sort="meeting__estate__name"
+        ),
+        Column("motion", _("motion"), _fund_motion_cell, link=True),
+        Column("meeting", _("meeting"), lambda m: m.meeting.title, sort="meeting__title"),
+        Column("scope", _("who votes"), _fund_scope_cell),
+        Column("approved", _("approved by"), _fund_approval_cell),
+        Column("published", _("result published"), _published_cell, sort="meeting__published_at"),
+    ],
+    search=lambda q: Q(title__icontains=q) | Q(meeting__estate__name__icontains=q),
+    search_help=_("Motion title or estate"),
+    filters=[
+        Filter("street", _("Street"), "meeting__region_code__codeprefix", choices=street_choices),
+    ],
+    default_sort="-published",
+    select_related=["meeting", "meeting__estate"],
+    export_name="fund-use-decisions",
+    detail_url=lambda m: reverse("voting:meeting", args=[m.meeting_id]),
+)
+
+
+class FundUseListView(ListingView):
+    listing = fund_use_listing
+
+
+fund_use_list = FundUseListView.as_view()
 
 
 # -- the organiser's wizard: meeting and motions -----------------------------------------------

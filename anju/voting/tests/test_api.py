@@ -1235,6 +1235,7 @@ VOTING_OPERATIONS = {
     ("put", "/votes/{meeting_id}/paper/counts"),
     ("get", "/votes/{meeting_id}/deliveries"),
     ("post", "/votes/{meeting_id}/deliveries"),
+    ("get", "/votes/fund-use-decisions"),
 }
 
 
