@@ -393,3 +393,78 @@ def test_roll_objection_period_masked_for_owners_corrected_by_the_organiser(
     expect(organiser.get_by_test_id("total-area")).to_have_text("271.30")
     expect(organiser.get_by_test_id("changes")).to_contain_text("按不动产登记簿更正面积")
     pages.shot(organiser, "roll-corrected")
+
+
+def test_owner_chooses_a_company_among_candidates_and_the_result_names_it(
+    pages, world, no_horizontal_scroll
+):
+    # given an open meeting whose motion chooses one of three companies (built through the
+    # services around the real clock)
+    actor = world.people.street_a_officer
+    now = timezone.now()
+    opens = now - timedelta(hours=1)
+    meeting = services.create_meeting(
+        actor=actor,
+        estate=world.estate_a,
+        title="2026年选聘物业服务企业业主大会",
+        opens_at=opens,
+        closes_at=now + timedelta(days=5),
+    )
+    labels = ["锦华物业服务有限公司", "蓉城物业管理有限公司", "天府智慧物业有限公司"]
+    services.add_motion(
+        actor=actor,
+        meeting=meeting,
+        title="选聘物业服务企业",
+        matter=Matter.HIRE_MANAGER,
+        option_labels=labels,
+    )
+    services.give_notice(actor=actor, meeting=meeting, now=opens - timedelta(days=17))
+    services.open_voting(actor=actor, meeting=meeting, now=opens)
+    motion = meeting.motions.get()
+    owner_101 = world.owners["a"][0]
+
+    # when the owner of unit 101 confirms their identity on a phone and picks the second one
+    owner = pages.new(PHONE)
+    pages.login(owner, "owner_unit_101")
+    owner.goto(f"/votes/{meeting.pk}/ballot/")
+    identity = owner.get_by_test_id("identity-form")
+    identity.locator("#id_id_number").fill(owner_101.id_number)
+    with owner.expect_navigation():
+        identity.get_by_test_id("submit-identity").click()
+    card = owner.get_by_test_id("ballot-motion")
+    expect(card.locator(".form-selectgroup-item")).to_have_count(4)  # three and 弃权
+    expect(owner.get_by_test_id("choice-yes")).to_have_count(0)
+    card.locator(".form-selectgroup-item", has=owner.get_by_test_id("choice-o2")).click()
+    pages.shot(owner, "owner-ballot-options")
+    no_horizontal_scroll(owner)
+    with owner.expect_navigation():
+        owner.get_by_test_id("submit-ballot").click()
+
+    # then the ballot is counted for that company
+    assert Ballot.objects.get(effective=True, motion=motion).choice == "o2"
+    expect(owner.get_by_test_id("current-choice")).to_contain_text(labels[1])
+
+    # when the others vote for it too and the ballot box closes (the closing time is moved
+    # into the past in the database instead of waiting five days)
+    for other in world.owners["a"][1:]:
+        services.cast(
+            motion=motion,
+            entry=motion.roll.get(key=f"owner:{other.pk}"),
+            choice="o2",
+            channel=BallotChannel.ONLINE,
+        )
+    Meeting.objects.filter(pk=meeting.pk).update(closes_at=timezone.now())
+    organiser = pages.new()
+    pages.login(organiser, "street_a_officer")
+    organiser.goto(f"/votes/{meeting.pk}/")
+    move(organiser, "close")
+
+    # then the result names the adopted company and tests each option in both dimensions
+    expect(organiser.get_by_test_id("chosen-option")).to_contain_text(labels[1])
+    for code in ("o1", "o2", "o3"):
+        for measure in ("persons", "area"):
+            expect(organiser.get_by_test_id(f"dimension-approval-{code}-{measure}")).to_have_count(
+                1
+            )
+    expect(organiser.get_by_test_id("motion-passed")).to_have_count(1)
+    pages.shot(organiser, "result-options")
