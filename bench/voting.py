@@ -260,19 +260,17 @@ def ensure(rebuild: bool, log) -> dict:
         have = int(harness.psql("select count(*) from estates_unit", NAME) or 0)
     except RuntimeError:
         have = -1
+    env = harness.django_env(url(), DJANGO_SETTINGS_MODULE="config.settings", DEBUG="true")
+    migrate = [harness.PYTHON, "manage.py", "migrate", "--noinput", "-v0"]
     if have == UNITS and not rebuild:
+        # A dataset built by an earlier version of the code gets its newer migrations.
+        subprocess.run(migrate, cwd=harness.ROOT, env=env, check=True)
         log(f"dataset: reusing {NAME} ({have:,} units)")
         return {"units": have, "built": False}
     log(f"dataset: building {NAME}")
     harness.psql(f"drop database if exists {NAME}")
     harness.psql(f"create database {NAME}")
-    env = harness.django_env(url(), DJANGO_SETTINGS_MODULE="config.settings", DEBUG="true")
-    subprocess.run(
-        [harness.PYTHON, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=harness.ROOT,
-        env=env,
-        check=True,
-    )
+    subprocess.run(migrate, cwd=harness.ROOT, env=env, check=True)
     built = script(DATASET, BENCH_UNITS=str(UNITS))
     log(f"dataset: {built}")
     return built | {"built": True}
@@ -292,26 +290,37 @@ def server(workers: int = 2, worker_class: str = "sync", threads: int = 1):
     if worker_class == "gthread":
         command += ["--threads", str(threads), "--keep-alive", "5"]
     env = harness.django_env(url())
-    process = subprocess.Popen(command, cwd=harness.ROOT, env=env, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/bench/trivial/")
-                connection.getresponse().read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode()[-3000:]) from None
-                time.sleep(0.3)
-        yield port, process.pid
-    finally:
-        process.terminate()
+    # The server's log goes to a file: a pipe nobody reads would stall the workers once full.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=harness.ROOT, env=env, stderr=log)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                    connection.request("GET", "/bench/trivial/")
+                    connection.getresponse().read()
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        raise RuntimeError(log.read().decode()[-3000:]) from None
+                    time.sleep(0.3)
+            yield port, process.pid
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.seek(0)
+        errors = [
+            line
+            for line in log.read().decode(errors="replace").splitlines()
+            if not line.startswith("Unauthorized: ")
+        ]  # the spare requests' 401s
+        if errors:
+            print("server log:\n" + "\n".join(errors[-20:]), file=sys.stderr)
 
 
 def workers_cpu(master: int) -> float:

@@ -220,6 +220,21 @@ def estate_filter(scope: Scope, action: str, *, path: str = "", unit_path: str |
     return NOTHING if result is None else result
 
 
+def estate_filter_key(scope: Scope, action: str) -> tuple:
+    """What estate_filter(scope, action, path=...) without unit_path depends on, as a key: the
+    grants, with an owner's unit grant reduced to its estate (all that filter reads of it).
+    Two scopes with one key get the same filter, so SQL compiled for one serves the other."""
+    return tuple(
+        sorted(
+            {
+                (g.kind, None if g.kind == "unit" else g.value, g.estate_id)
+                for g in scope.grants_for(action)
+            },
+            key=repr,
+        )
+    )
+
+
 def covers_region(scope: Scope, action: str, code: str) -> bool:
     """True when a grant for action covers the region with this code (for creating rows there)."""
     for g in scope.grants_for(action):

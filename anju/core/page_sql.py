@@ -81,7 +81,12 @@ def compile_page(qs, only, number: int, size: int, cap: int) -> CompiledPage:
     except EmptyResultSet:
         return CompiledPage(alias, "", (), (), ())
     query = page.query
-    names = (*query.extra_select, *query.values_select, *query.annotation_select)
+    # The columns' order as values() reads it (Django 5.2 keeps the order values() named).
+    names = tuple(query.selected or ()) or (
+        *query.extra_select,
+        *query.values_select,
+        *query.annotation_select,
+    )
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
     converters = tuple(
         (position, tuple(functions), expression)

@@ -15,15 +15,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, router, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.accounts.roles import Action, Role
-from anju.accounts.scope import estate_filter, scope_of
-from anju.core import sms
+from anju.accounts.scope import estate_filter, estate_filter_key, scope_of
+from anju.core import sms, sql_template
 from anju.core.audit import audit_record
 from anju.core.errors import DomainError
 from anju.core.pii import digest
@@ -763,6 +763,93 @@ def lock_for_ballots(meeting: Meeting) -> Meeting:
     return locked
 
 
+# The online cast runs at voting peaks: its two reads are compiled once (core/sql_template.py)
+# and rerun with the request's values. Their SQL depends on what the keys hold only: the
+# database, the actor's grants and today's date (a company's grant reads its contracts' dates),
+# and the number of the user's units.
+
+MEETING_FIELDS = tuple(f.attname for f in Meeting._meta.concrete_fields)
+ENTRY_FIELDS = ("id", "motion_id", "excluded", "owner_id")
+ENTRY_MOTION = ("motion__number", "motion__option_labels")
+ENTRY_OWNER = ("owner__name", "owner__kind", "owner__is_developer")
+
+
+def _visible_meeting_for_ballots(user, meeting_id: int) -> Meeting | None:
+    """The meeting in the user's scope, read as _read_for_ballots() reads it (key-share lock)."""
+    # meeting_policy filters by estate_filter(path="estate__"): its key says what that reads.
+    grants = estate_filter_key(scope_of(user), Action.VOTES_VIEW)
+    alias = router.db_for_read(Meeting)
+    key = ("vote-meeting", alias, grants, timezone.localdate())
+    suffix = ""
+    if connections[alias].vendor == "postgresql":
+        suffix = f" FOR KEY SHARE OF {connections[alias].ops.quote_name(Meeting._meta.db_table)}"
+
+    def build(pk):
+        return meeting_policy.visible(user).filter(pk=pk).order_by().values(*MEETING_FIELDS)
+
+    rows = sql_template.rows(key, build, suffix=suffix, pk=int(meeting_id))
+    return sql_template.instance(Meeting, alias, rows[0]) if rows else None
+
+
+def _lock_own_entries(meeting: Meeting, unit_ids: list[int], id_digest: str) -> list[RollEntry]:
+    """The roll rows of the owner with this ID number who represents one of the units, at this
+    meeting, locked as _lock_entries() locks them, with their motions and owner."""
+    alias = router.db_for_write(RollEntry)
+
+    def build(meeting_id, units, digest_value):
+        return (
+            RollEntry.objects.filter(
+                Exists(
+                    Ownership.objects.filter(
+                        owner_id=OuterRef("owner_id"), unit_id__in=units, is_representative=True
+                    )
+                ),
+                motion__meeting_id=meeting_id,
+                key__startswith="owner:",
+                owner__id_number_digest=digest_value,
+                owner__is_developer=False,
+            )
+            .select_for_update(of=("self",))
+            .order_by("motion__number", "id")
+            .values(*ENTRY_FIELDS, *ENTRY_MOTION, *ENTRY_OWNER)
+        )
+
+    rows = sql_template.rows(
+        ("vote-own-entries", alias),
+        build,
+        meeting_id=meeting.pk,
+        units=list(unit_ids),
+        digest_value=id_digest,
+    )
+    entries = []
+    owner = None
+    for row in rows:
+        entry = sql_template.instance(RollEntry, alias, {f: row[f] for f in ENTRY_FIELDS})
+        entry.motion = sql_template.instance(
+            Motion,
+            alias,
+            {
+                "id": row["motion_id"],
+                "number": row["motion__number"],
+                "option_labels": row["motion__option_labels"],
+            },
+        )
+        if owner is None:
+            owner = sql_template.instance(
+                Owner,
+                alias,
+                {
+                    "id": row["owner_id"],
+                    "name": row["owner__name"],
+                    "kind": row["owner__kind"],
+                    "is_developer": row["owner__is_developer"],
+                },
+            )
+        entry.owner = owner
+        entries.append(entry)
+    return entries
+
+
 def _lock_entries(qs, *, with_owner: bool = False) -> list[RollEntry]:
     """The roll rows of qs, locked for the transaction in motion order (as cast() locks them
     one by one), so that two casts for one voter cannot deadlock."""
@@ -825,16 +912,19 @@ def _cast_for_voter(
     chosen = [e for e in rows if e.motion_id in choices and not e.excluded]
     for entry in chosen:
         _check_choice(entry.motion, choices[entry.motion_id], paper=channel == BallotChannel.PAPER)
-    current = {
-        b.entry_id: b
-        for b in Ballot.objects.filter(entry_id__in=[e.pk for e in chosen], effective=True).only(
-            "id", "entry_id", "channel"
-        )
-    }
-    for ballot in current.values():
-        _check_precedence(meeting, channel, ballot.channel)
+    current = sql_template.rows(
+        ("vote-counted-ballots", router.db_for_write(Ballot)),
+        lambda entries: (
+            Ballot.objects.filter(entry_id__in=entries, effective=True)
+            .order_by()
+            .values("id", "channel")
+        ),
+        entries=[e.pk for e in chosen],
+    )
+    for ballot in current:
+        _check_precedence(meeting, channel, ballot["channel"])
     if current:
-        Ballot.objects.filter(pk__in=[b.pk for b in current.values()]).update(
+        Ballot.objects.filter(pk__in=[b["id"] for b in current]).update(
             effective=False, superseded_at=now
         )
     cast_by = actor if actor is not None and actor.is_authenticated else None
@@ -909,7 +999,7 @@ def cast_online(
     and cast their ballots in one transaction: the checks of verify_owner() and cast_own() in
     a handful of statements (the API's path, where every query counts at voting peaks)."""
     now = now or timezone.now()
-    meeting = _read_for_ballots(meeting_policy.visible(user).filter(pk=meeting_id))
+    meeting = _visible_meeting_for_ballots(user, meeting_id)
     if meeting is None:
         raise Http404
     unit_ids = _owner_units(user, meeting)
@@ -917,20 +1007,7 @@ def cast_online(
     # user's units, straight to their roll rows, locked. Anything else (a developer, a wrong
     # ID number, an owner not on the roll) takes the full check, which names what is wrong
     # and counts a failed try.
-    rows = _lock_entries(
-        RollEntry.objects.filter(
-            Exists(
-                Ownership.objects.filter(
-                    owner_id=OuterRef("owner_id"), unit_id__in=unit_ids, is_representative=True
-                )
-            ),
-            motion__meeting=meeting,
-            key__startswith="owner:",
-            owner__id_number_digest=digest(id_number.strip()),
-            owner__is_developer=False,
-        ),
-        with_owner=True,
-    )
+    rows = _lock_own_entries(meeting, unit_ids, digest(id_number.strip()))
     if rows:
         owner = rows[0].owner
     else:
