@@ -21,7 +21,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.accounts.roles import Action, Role
+from anju.accounts.models import Membership
+from anju.accounts.roles import ROLE_ACTIONS, Action, Role
 from anju.accounts.scope import estate_filter, estate_filter_key, scope_of
 from anju.core import sms, sql_template
 from anju.core.audit import audit_record
@@ -668,17 +669,22 @@ def _owner_units(user, meeting: Meeting) -> list[int]:
     ]
     if not unit_ids:
         raise PermissionDenied
+    _check_tries(user, meeting)
+    return unit_ids
+
+
+def _tries_key(user, meeting: Meeting | int) -> str:
+    # Failed checks are counted in the cache, not the database, so that a refusal rolling
+    # back the caller's transaction cannot erase the count.
+    pk = meeting.pk if isinstance(meeting, Meeting) else int(meeting)
+    return f"anju:voting:identity:{user.pk}:{pk}"
+
+
+def _check_tries(user, meeting: Meeting | int) -> None:
     if cache.get(_tries_key(user, meeting), 0) >= IDENTITY_TRIES:
         raise DomainError(
             _("Too many failed identity checks; try again in an hour or ask the community.")
         )
-    return unit_ids
-
-
-def _tries_key(user, meeting: Meeting) -> str:
-    # Failed checks are counted in the cache, not the database, so that a refusal rolling
-    # back the caller's transaction cannot erase the count.
-    return f"anju:voting:identity:{user.pk}:{meeting.pk}"
 
 
 def _identify(*, user, meeting: Meeting, id_number: str, unit_ids: list[int] | None = None):
@@ -791,62 +797,90 @@ def _visible_meeting_for_ballots(user, meeting_id: int) -> Meeting | None:
     return sql_template.instance(Meeting, alias, rows[0]) if rows else None
 
 
-def _lock_own_entries(meeting: Meeting, unit_ids: list[int], id_digest: str) -> list[RollEntry]:
-    """The roll rows of the owner with this ID number who represents one of the units, at this
-    meeting, locked as _lock_entries() locks them, with their motions and owner."""
-    alias = router.db_for_write(RollEntry)
+def _cast_roles() -> tuple[str, ...]:
+    """The roles whose unit memberships give the right to cast and to see the meeting."""
+    both = {Action.VOTES_CAST, Action.VOTES_VIEW}
+    return tuple(sorted(role for role, actions in ROLE_ACTIONS.items() if both <= actions))
 
-    def build(meeting_id, units, digest_value):
+
+def _lock_own_entries(user, meeting_id: int, id_digest: str) -> list[RollEntry]:
+    """The roll rows, at this meeting, of the owner with this ID number who represents a unit
+    the user is bound to by a membership that lets them cast there (a unit of the meeting's
+    estate: what _owner_units() and the meeting's scope allow), locked as _lock_entries()
+    locks them, each with its motion, the meeting and the owner. The meeting row is read under
+    a key-share lock, as _read_for_ballots() reads it."""
+    alias = router.db_for_write(RollEntry)
+    entry, meeting = (
+        connections[alias].ops.quote_name(m._meta.db_table) for m in (RollEntry, Meeting)
+    )
+    suffix = ""
+    if connections[alias].vendor == "postgresql":
+        suffix = f" FOR UPDATE OF {entry} FOR KEY SHARE OF {meeting}"
+    meeting_fields = tuple(f"motion__meeting__{name}" for name in MEETING_FIELDS)
+
+    def build(user_id, meeting_pk, digest_value):
+        units = Membership.objects.filter(
+            user_id=user_id, role__in=_cast_roles(), unit__isnull=False
+        ).values("unit_id")
         return (
             RollEntry.objects.filter(
                 Exists(
                     Ownership.objects.filter(
-                        owner_id=OuterRef("owner_id"), unit_id__in=units, is_representative=True
+                        owner_id=OuterRef("owner_id"),
+                        unit__estate_id=OuterRef("motion__meeting__estate_id"),
+                        unit_id__in=units,
+                        is_representative=True,
                     )
                 ),
-                motion__meeting_id=meeting_id,
+                motion__meeting_id=meeting_pk,
                 key__startswith="owner:",
                 owner__id_number_digest=digest_value,
                 owner__is_developer=False,
             )
-            .select_for_update(of=("self",))
             .order_by("motion__number", "id")
-            .values(*ENTRY_FIELDS, *ENTRY_MOTION, *ENTRY_OWNER)
+            .values(*ENTRY_FIELDS, *ENTRY_MOTION, *ENTRY_OWNER, *meeting_fields)
         )
 
     rows = sql_template.rows(
-        ("vote-own-entries", alias),
+        ("vote-own-entries", alias, _cast_roles()),
         build,
-        meeting_id=meeting.pk,
-        units=list(unit_ids),
+        suffix=suffix,
+        user_id=user.pk,
+        meeting_pk=meeting_id,
         digest_value=id_digest,
     )
+    if not rows:
+        return []
+    first = rows[0]
+    the_meeting = sql_template.instance(
+        Meeting, alias, {name: first[f"motion__meeting__{name}"] for name in MEETING_FIELDS}
+    )
+    owner = sql_template.instance(
+        Owner,
+        alias,
+        {
+            "id": first["owner_id"],
+            "name": first["owner__name"],
+            "kind": first["owner__kind"],
+            "is_developer": first["owner__is_developer"],
+        },
+    )
     entries = []
-    owner = None
     for row in rows:
-        entry = sql_template.instance(RollEntry, alias, {f: row[f] for f in ENTRY_FIELDS})
-        entry.motion = sql_template.instance(
+        one = sql_template.instance(RollEntry, alias, {f: row[f] for f in ENTRY_FIELDS})
+        one.motion = sql_template.instance(
             Motion,
             alias,
             {
                 "id": row["motion_id"],
+                "meeting_id": the_meeting.pk,
                 "number": row["motion__number"],
                 "option_labels": row["motion__option_labels"],
             },
         )
-        if owner is None:
-            owner = sql_template.instance(
-                Owner,
-                alias,
-                {
-                    "id": row["owner_id"],
-                    "name": row["owner__name"],
-                    "kind": row["owner__kind"],
-                    "is_developer": row["owner__is_developer"],
-                },
-            )
-        entry.owner = owner
-        entries.append(entry)
+        one.motion.meeting = the_meeting
+        one.owner = owner
+        entries.append(one)
     return entries
 
 
@@ -999,18 +1033,20 @@ def cast_online(
     and cast their ballots in one transaction: the checks of verify_owner() and cast_own() in
     a handful of statements (the API's path, where every query counts at voting peaks)."""
     now = now or timezone.now()
-    meeting = _visible_meeting_for_ballots(user, meeting_id)
-    if meeting is None:
-        raise Http404
-    unit_ids = _owner_units(user, meeting)
+    _check_tries(user, meeting_id)
     # The common case in one query: an owner (not a developer) who represents one of the
-    # user's units, straight to their roll rows, locked. Anything else (a developer, a wrong
-    # ID number, an owner not on the roll) takes the full check, which names what is wrong
-    # and counts a failed try.
-    rows = _lock_own_entries(meeting, unit_ids, digest(id_number.strip()))
+    # units the user's owner account is bound to in the meeting's estate, straight to their
+    # roll rows and the meeting, locked. Anything else (a meeting out of scope, a developer, a
+    # wrong ID number, an owner not on the roll) takes the full check, which answers 404 or
+    # 403 or names what is wrong, and counts a failed try.
+    rows = _lock_own_entries(user, int(meeting_id), digest(id_number.strip()))
     if rows:
-        owner = rows[0].owner
+        meeting, owner = rows[0].motion.meeting, rows[0].owner
     else:
+        meeting = _visible_meeting_for_ballots(user, meeting_id)
+        if meeting is None:
+            raise Http404
+        unit_ids = _owner_units(user, meeting)
         owner = _identify(user=user, meeting=meeting, id_number=id_number, unit_ids=unit_ids)
         rows = None
     _check_window(meeting, now)
