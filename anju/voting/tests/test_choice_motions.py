@@ -326,6 +326,21 @@ def test_the_verifier_recounts_a_choice_motion_and_catches_a_moved_ballot(vw, co
     assert not verify.verify_export(relabelled).ok
 
 
+def test_the_evidence_pack_proves_the_count_of_a_choice_motion(vw, counted):
+    import zipfile
+
+    motion = counted.motions.get()
+    pack = zipfile.ZipFile(io.BytesIO(evidence.evidence_pack(counted)))
+    proofs = [n for n in pack.namelist() if "tally" in n and n.endswith(".json")]
+    assert proofs, pack.namelist()
+    proof = json.loads(pack.read(proofs[0]))
+    assert proof["recount_matches_stored"] is True
+    assert proof["recount_from_ballots"]["options"][0]["persons"] == 4
+    assert proof["verification"]["ok"] is True
+    assert proof["result"]["chosen"] == 0
+    assert motion.board.count() == 6
+
+
 # -- pages -------------------------------------------------------------------------------------
 
 
