@@ -37,6 +37,7 @@ class Template:
 
 
 _TEMPLATES: dict[tuple, Template | None] = {}
+_MISSING = object()
 
 
 def _markers(values: dict[str, Any]) -> tuple[dict[str, Any], dict[Any, tuple[str, int | None]]]:
@@ -144,9 +145,8 @@ def rows(key: tuple, build: Callable[..., QuerySet], *, suffix: str = "", **valu
     """The rows of build(**values) (a values() queryset) as dicts; see the module's text.
     suffix is appended to the SQL (a row lock Django cannot spell)."""
     full_key = (*key, _shape(values), suffix)
-    if full_key in _TEMPLATES:
-        template = _TEMPLATES[full_key]
-    else:
+    template = _TEMPLATES.get(full_key, _MISSING)  # one read: another thread may clear()
+    if template is _MISSING:
         template = _template(full_key, build, values, suffix)
         if len(_TEMPLATES) >= MAX_ENTRIES:
             _TEMPLATES.clear()

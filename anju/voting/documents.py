@@ -87,6 +87,8 @@ def verdict_text(result: dict | None) -> str:
                 "n": result["chosen"] + 1,
                 "label": result["labels"][result["chosen"]],
             }
+        if result["quorum_met"] and result.get("tied"):
+            return _("Not passed: more than one option reached the required approval.")
         if result["quorum_met"]:
             return _("Not passed: no option reached the required approval.")
     if result["passed"]:

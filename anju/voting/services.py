@@ -680,6 +680,14 @@ def _tries_key(user, meeting: Meeting | int) -> str:
     return f"anju:voting:identity:{user.pk}:{pk}"
 
 
+def _require_id_number(id_number: str) -> None:
+    """An empty ID number matches nothing (an owner registered without one included)."""
+    if not (id_number or "").strip():
+        raise DomainError(
+            _("Enter the ID number of the unit's voting representative."), field="id_number"
+        )
+
+
 def _check_tries(user, meeting: Meeting | int) -> None:
     if cache.get(_tries_key(user, meeting), 0) >= IDENTITY_TRIES:
         raise DomainError(
@@ -692,6 +700,7 @@ def _identify(*, user, meeting: Meeting, id_number: str, unit_ids: list[int] | N
     representative of a unit the user's owner account is bound to in the meeting's estate.
 
     One query: the ownership link and the owner together, by the ID number's digest."""
+    _require_id_number(id_number)
     if unit_ids is None:
         unit_ids = _owner_units(user, meeting)
     tries_key = _tries_key(user, meeting)
@@ -815,12 +824,22 @@ def _lock_own_entries(user, meeting_id: int, id_digest: str) -> list[RollEntry]:
     )
     suffix = ""
     if connections[alias].vendor == "postgresql":
-        suffix = f" FOR UPDATE OF {entry} FOR KEY SHARE OF {meeting}"
+        # Per row PostgreSQL locks in the clauses' order: the meeting first, as every other
+        # path does (lock_for_ballots, enter_paper, correct_roll), so that none can deadlock.
+        suffix = f" FOR KEY SHARE OF {meeting} FOR UPDATE OF {entry}"
     meeting_fields = tuple(f"motion__meeting__{name}" for name in MEETING_FIELDS)
 
     def build(user_id, meeting_pk, digest_value):
+        # A unit grant, as scope_of() reads a membership: a unit and no wider scope.
         units = Membership.objects.filter(
-            user_id=user_id, role__in=_cast_roles(), unit__isnull=False
+            user_id=user_id,
+            role__in=_cast_roles(),
+            unit__isnull=False,
+            region__isnull=True,
+            grid__isnull=True,
+            department__isnull=True,
+            company__isnull=True,
+            estate__isnull=True,
         ).values("unit_id")
         return (
             RollEntry.objects.filter(
@@ -1033,6 +1052,7 @@ def cast_online(
     and cast their ballots in one transaction: the checks of verify_owner() and cast_own() in
     a handful of statements (the API's path, where every query counts at voting peaks)."""
     now = now or timezone.now()
+    _require_id_number(id_number)
     _check_tries(user, meeting_id)
     # The common case in one query: an owner (not a developer) who represents one of the
     # units the user's owner account is bound to in the meeting's estate, straight to their
@@ -1169,6 +1189,8 @@ def cast_by_proxy(
         raise PermissionDenied
     if not choices:
         raise DomainError(_("Choose at least one motion to vote on."))
+    # Locked like every ballot: the close waits for this one, or this one sees the close.
+    meeting = lock_for_ballots(meeting)
     _check_window(meeting, now)
     proxy = Proxy.objects.get(pk=proxy.pk)
     if proxy.revoked_at is not None or (proxy.valid_until and proxy.valid_until <= now):
@@ -1443,7 +1465,11 @@ def delivered_non_voters(motion: Motion) -> rules.Counts:
 
 
 def board_genesis(motion: Motion) -> str:
+    """The hash the board's chain starts from: the motion, its frozen roll and, on a motion
+    with options, the options, so that no label can change under a counted board."""
     seed = f"anju-board|motion:{motion.pk}|roll:{motion.roll_hash}"
+    if motion.option_labels:
+        seed += "|options:" + json.dumps(list(motion.option_labels), ensure_ascii=False)
     return hashlib.sha256(seed.encode()).hexdigest()
 
 

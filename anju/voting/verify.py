@@ -49,9 +49,13 @@ def roll_digest(motion_id: int, roll: Sequence[Mapping[str, Any]]) -> str:
     return h.hexdigest()
 
 
-def board_genesis(motion_id: int, roll_hash: str) -> str:
-    """``services.board_genesis``: the chain starts from the motion and its frozen roll."""
-    return hashlib.sha256(f"anju-board|motion:{motion_id}|roll:{roll_hash}".encode()).hexdigest()
+def board_genesis(motion_id: int, roll_hash: str, option_labels: Sequence[str] = ()) -> str:
+    """``services.board_genesis``: the chain starts from the motion, its frozen roll and, on a
+    motion with options, the options."""
+    seed = f"anju-board|motion:{motion_id}|roll:{roll_hash}"
+    if option_labels:
+        seed += "|options:" + json.dumps(list(option_labels), ensure_ascii=False)
+    return hashlib.sha256(seed.encode()).hexdigest()
 
 
 BOARD_FIELDS = ("seq", "voter_key", "persons", "area", "choice", "receipt")
@@ -220,7 +224,11 @@ def _check_chain(report: Report, motion_id: int, data: Mapping[str, Any]) -> lis
     )
     # Each line must link to the previous line's published hash and hash its own content;
     # checking both per line names the tampered line instead of everything after it.
-    prev = board_genesis(motion_id, str(data.get("roll_hash", "")))
+    try:
+        labels = _labels(data)
+    except ValueError:
+        labels = []
+    prev = board_genesis(motion_id, str(data.get("roll_hash", "")), labels)
     broken = []
     for row in board:
         if row.get("prev_hash") != prev or board_line_hash(row["prev_hash"], row) != row["hash"]:

@@ -840,6 +840,7 @@ def test_ballot_refusals_cast_nothing(vw, api):
         client.post(path, good | {"choices": {}}), 400, "Choose at least one motion to vote on."
     )
     refused(client.post(path, good | {"choices": {motion.pk: "yes", 999999: "no"}}), 400)
+    refused(client.post(path, good | {"id_number": "  "}), 400, field="id_number")
     refused(api("street_a_officer").post(path, good), 403)
     refused(api("owner_other_estate").post(path, good), 404)
     noticed = stage(vw, "noticed")

@@ -313,7 +313,7 @@ def test_the_verifier_recounts_a_choice_motion_and_catches_a_moved_ballot(vw, co
     forged = json.loads(json.dumps(data))
     line = next(row for row in forged["board"] if row["choice"] == "o2")
     line["choice"] = "o3"
-    prev = verify.board_genesis(forged["motion"]["id"], forged["roll_hash"])
+    prev = verify.board_genesis(forged["motion"]["id"], forged["roll_hash"], OPTIONS)
     for row in forged["board"]:  # a careful forger rechains the board
         row["prev_hash"] = prev
         row["hash"] = prev = verify.board_line_hash(prev, row)
@@ -324,6 +324,17 @@ def test_the_verifier_recounts_a_choice_motion_and_catches_a_moved_ballot(vw, co
     relabelled = json.loads(json.dumps(data))
     relabelled["motion"]["option_labels"] = OPTIONS[:2]
     assert not verify.verify_export(relabelled).ok
+
+    # swapping two companies' names everywhere the export states them breaks the chain: the
+    # options are hashed into its start
+    swapped = json.loads(json.dumps(data))
+    labels = [OPTIONS[1], OPTIONS[0], OPTIONS[2]]
+    swapped["motion"]["option_labels"] = labels
+    swapped["result"]["labels"] = labels
+    for record in swapped["result"]["per_option"]:
+        assert "labels" not in record
+    problems = [c.en for c in verify.verify_export(swapped).problems]
+    assert any("hash chain" in p for p in problems), problems
 
 
 def test_the_evidence_pack_proves_the_count_of_a_choice_motion(vw, counted):

@@ -269,3 +269,132 @@ def test_a_ballot_arriving_while_the_meeting_closes_is_refused(vw):
     assert outcome["result"] == zh("Voting is not open."), outcome
     assert float(outcome["waited"]) >= 0.3, outcome
     assert not Ballot.objects.filter(motion=motion).exists()
+
+
+def _while_meeting_locked(meeting, then, cast) -> dict:
+    """Hold the meeting's row lock (as close_voting and enter_paper do) for half a second,
+    then run then() inside the same transaction, while another thread runs cast()."""
+    locked = threading.Event()
+    outcome: dict[str, str] = {}
+
+    def holder():
+        try:
+            with transaction.atomic():
+                Meeting.objects.select_for_update().get(pk=meeting.pk)
+                locked.set()
+                time.sleep(0.5)
+                then()
+            outcome["holder"] = "done"
+        except Exception as exc:  # a deadlock would surface here or in cast()
+            outcome["holder"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    def voter():
+        try:
+            locked.wait(10)
+            started = time.perf_counter()
+            try:
+                cast()
+                outcome["result"] = "cast"
+            except DomainError as exc:
+                outcome["result"] = str(exc.message)
+            except Exception as exc:
+                outcome["result"] = repr(exc)
+            outcome["waited"] = f"{time.perf_counter() - started:.2f}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=voter)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcome
+
+
+def test_an_online_ballot_arriving_while_the_meeting_closes_is_refused(vw):
+    # given: the API's path (cast_online), which reads the meeting with the voter's roll rows
+    meeting = open_now(vw)
+    motion = meeting.motions.get()
+    user_id = vw.world.people.owner_unit_101.pk
+
+    def close():
+        Meeting.objects.filter(pk=meeting.pk).update(
+            state=MeetingState.CLOSED, closed_at=timezone.now()
+        )
+
+    def cast():
+        services.cast_online(
+            user=get_user_model().objects.get(pk=user_id),
+            meeting_id=meeting.pk,
+            id_number=vw.single[0].id_number,
+            choices={motion.pk: "yes"},
+        )
+
+    # when
+    outcome = _while_meeting_locked(meeting, close, cast)
+
+    # then: it waited for the close and saw it
+    assert outcome["result"] == zh("Voting is not open."), outcome
+    assert float(outcome["waited"]) >= 0.3, outcome
+    assert not Ballot.objects.filter(motion=motion).exists()
+
+
+def test_a_proxy_ballot_arriving_while_the_meeting_closes_is_refused(vw):
+    meeting = open_now(vw)
+    motion = meeting.motions.get()
+    holder_id = "510104199001011234"
+    proxy = services.record_proxy(
+        actor=vw.counter,
+        meeting=meeting,
+        owner=vw.single[2],
+        holder_name="赵代理",
+        holder_id_number=holder_id,
+    )
+    counter_id = vw.counter.pk
+
+    def close():
+        Meeting.objects.filter(pk=meeting.pk).update(
+            state=MeetingState.CLOSED, closed_at=timezone.now()
+        )
+
+    def cast():
+        services.cast_by_proxy(
+            actor=get_user_model().objects.get(pk=counter_id),
+            proxy=proxy,
+            holder_id_number=holder_id,
+            choices={motion.pk: "yes"},
+        )
+
+    outcome = _while_meeting_locked(meeting, close, cast)
+
+    assert outcome["result"] == zh("Voting is not open."), outcome
+    assert not Ballot.objects.filter(motion=motion).exists()
+
+
+def test_an_online_ballot_and_a_paper_entry_for_one_voter_never_deadlock(vw):
+    # given: an officer's transaction holds the meeting (as enter_paper does) and then locks the
+    # voter's roll row, while the voter casts online: both must take the meeting first
+    meeting = open_now(vw)
+    motion = meeting.motions.get()
+    user_id = vw.world.people.owner_unit_101.pk
+    key = f"owner:{vw.single[0].pk}"
+
+    def lock_the_voter():
+        list(RollEntry.objects.select_for_update().filter(motion=motion, key=key))
+
+    def cast():
+        services.cast_online(
+            user=get_user_model().objects.get(pk=user_id),
+            meeting_id=meeting.pk,
+            id_number=vw.single[0].id_number,
+            choices={motion.pk: "yes"},
+        )
+
+    # when
+    outcome = _while_meeting_locked(meeting, lock_the_voter, cast)
+
+    # then: the ballot waited for the officer, then landed; nobody hit a deadlock
+    assert outcome == outcome | {"holder": "done", "result": "cast"}, outcome
+    assert Ballot.objects.filter(motion=motion, effective=True).count() == 1
