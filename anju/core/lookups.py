@@ -35,3 +35,37 @@ class CodePrefix(Lookup):
             return f"{lhs} >= '{prefix}'", [*lhs_params]
         upper = next_code(prefix)
         return f"({lhs} >= '{prefix}' AND {lhs} < '{upper}')", [*lhs_params, *lhs_params]
+
+
+# What a text prefix may hold to be written into the SQL as a literal: printable ASCII with
+# no quote or backslash, so it cannot end the literal on any backend.
+_LITERAL_SAFE = frozenset(
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.:#()[]{}+ "
+)
+
+
+@CharField.register_lookup
+class TextPrefix(Lookup):
+    """`textprefix`: values starting with a text, as the index range `prefix <= value < next`
+    (the prefix with its last character incremented), like `codeprefix` for any text.
+
+    A prefix of plain ASCII (a room number: 1502, A-101) is written as literals, which lets a
+    prepared statement be planned once: with parameters PostgreSQL planned the room-number
+    search afresh on every request (1 ms, for 0.2 ms of execution). Any other prefix is sent
+    as parameters."""
+
+    lookup_name = "textprefix"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        prefix = str(self.rhs)
+        if not prefix:
+            return "1 = 1", []
+        last = ord(prefix[-1])
+        if last >= 0x10FFFF:
+            return f"{lhs} >= %s", [*lhs_params, prefix]
+        upper = prefix[:-1] + chr(last + 1)
+        if set(prefix) <= _LITERAL_SAFE and set(upper) <= _LITERAL_SAFE | {"`", "|", "/", ";", "<"}:
+            return f"({lhs} >= '{prefix}' AND {lhs} < '{upper}')", [*lhs_params, *lhs_params]
+        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, prefix, *lhs_params, upper]

@@ -8,7 +8,8 @@ its parameters. Later calls put the real values in those positions and run the S
 built or compiled. The rows come back as the dicts values() would give, through the same
 converters (JSON, decimals, dates). A marker that does not come out exactly once among the
 parameters (the ORM folded, repeated or rewrote it) makes the key uncacheable: that query is
-then built and compiled on every call, which is always correct.
+then built and compiled on every call, which is always correct. The one rewrite understood is
+a LIKE pattern (contains, icontains, startswith…): % wrapped around the escaped text.
 
 Only what the key names may shape the SQL: a caller whose query depends on the actor's grants
 puts the grants in the key, the way core/page_sql.py does for list pages.
@@ -31,7 +32,8 @@ class Template:
     alias: str
     sql: str  # "" when the query is empty by construction (a scope that reaches nothing)
     params: tuple
-    slots: tuple[tuple[int, str, int | None], ...]  # (position, value name, index in a list)
+    # (position, value name, index in a list, the ends of a LIKE pattern around it or None)
+    slots: tuple[tuple[int, str, int | None, tuple[str, str] | None], ...]
     names: tuple[str, ...]
     converters: tuple  # (position, (converter functions), expression)
 
@@ -104,8 +106,18 @@ def _template(key: tuple, build: Callable[..., QuerySet], values: dict, suffix: 
         except TypeError:  # an unhashable parameter (a list the backend passes whole)
             return None
         if found is not None:
-            slots.append((position, *found))
-    if len(slots) != len(meaning) or len({(n, i) for _p, n, i in slots}) != len(meaning):
+            slots.append((position, *found, None))
+        elif isinstance(param, str) and "\x00anju-mark-" in param:
+            # A LIKE pattern the ORM built around a text marker (contains, startswith…): kept
+            # as its two ends, the value escaped as the ORM escapes it.
+            hits = [m for m in meaning if isinstance(m, str) and m in param]
+            if len(hits) != 1 or param.count(hits[0]) != 1:
+                return None
+            before, after = param.split(hits[0])
+            if before.strip("%") or after.strip("%"):
+                return None
+            slots.append((position, *meaning[hits[0]], (before, after)))
+    if len(slots) != len(meaning) or len({(n, i) for _p, n, i, _w in slots}) != len(meaning):
         return None
     return Template(
         compiled.alias,
@@ -121,10 +133,13 @@ def run(template: Template, values: dict[str, Any]) -> list[dict]:
     if not template.sql:
         return []
     params = list(template.params)
-    for position, name, index in template.slots:
-        value = values[name]
-        params[position] = value if index is None else value[index]
     connection = connections[template.alias]
+    for position, name, index, like in template.slots:
+        value = values[name]
+        value = value if index is None else value[index]
+        if like is not None:
+            value = f"{like[0]}{connection.ops.prep_for_like_query(value)}{like[1]}"
+        params[position] = value
     with connection.cursor() as cursor:
         cursor.execute(template.sql, params)
         rows = cursor.fetchall()

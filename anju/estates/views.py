@@ -3,12 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from anju.accounts.roles import Action
-from anju.accounts.scope import scope_of
+from anju.accounts.scope import estate_filter_key, scope_of
 from anju.companies.permissions import contract_policy
+from anju.core import sql_template
 from anju.core.errors import DomainError
 from anju.core.listing import Column, Filter, Listing, ListingView, choice_label, detail_link
 from anju.core.pii import mask
@@ -215,15 +217,39 @@ def _unit_filters():
         ),
         Filter("kind", _("unit kind"), "kind", choices=Unit.Kind.choices),
         Filter("delivery", _("delivery status"), "delivery", choices=Unit.Delivery.choices),
-        Filter("street", _("Street"), "estate__region_code__codeprefix", choices=street_choices),
+        Filter(
+            "street",
+            _("Street"),
+            "estate_id__in",
+            choices=street_choices,
+            transform=_estates_of_street,
+        ),
     ]
+
+
+def _estates_of_street(code: str):
+    """A street's estates as a subquery on the unit's estate: the units' index then returns
+    the first page in order, where a join to the estates sorted every unit of the street
+    (SQLite: 3.6 ms → 0.1–2.8 ms a page, the street's place in the district deciding)."""
+    return Estate.objects.filter(region_code__codeprefix=code).values("pk")
 
 
 def _estates_named(actor, q: str) -> tuple[int, ...]:
     """The estates in the actor's scope whose name contains q (at most 500), for the unit
     search: read through the scope's index rather than over every estate of a city."""
-    named = estate_policy.visible(actor).filter(name__icontains=q).order_by("pk")
-    return tuple(named.values_list("pk", flat=True)[:500])
+    scope = scope_of(actor)
+    key = ("estates-named", estate_filter_key(scope, estate_policy.view_action))
+    rows = sql_template.rows(
+        (*key, timezone.localdate()),
+        lambda text: (
+            estate_policy.visible(actor)
+            .filter(name__icontains=text)
+            .order_by("pk")
+            .values("pk")[:500]
+        ),
+        text=q,
+    )
+    return tuple(row["pk"] for row in rows)
 
 
 def _unit_search(q: str, estates: tuple[int, ...]) -> Q:
@@ -244,11 +270,7 @@ def number_prefix(q: str) -> Q:
     collation."""
     condition = Q()
     for prefix in sorted({q, q.upper(), q.lower()}):
-        last = ord(prefix[-1])
-        if last >= 0x10FFFF:
-            condition |= Q(number__startswith=prefix)
-        else:
-            condition |= Q(number__gte=prefix, number__lt=prefix[:-1] + chr(last + 1))
+        condition |= Q(number__textprefix=prefix)
     return condition
 
 

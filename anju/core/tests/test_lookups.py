@@ -1,8 +1,8 @@
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anju.core.lookups import next_code
-from anju.estates.models import Estate
+from anju.estates.models import Estate, Unit
 from tests import factories as f
 
 
@@ -65,3 +65,40 @@ def test_codeprefix_writes_only_ascii_digits_into_the_sql(world):
     sql = str(Estate.objects.filter(region_code__codeprefix="510104").query)
     assert "'510104'" in sql
     assert "'510105'" in sql
+
+
+TEXT = st.text(
+    alphabet=st.sampled_from(list("0123456789AaBbZz-_.:#()[]{}+ '\\%\"~|栋号楼")),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(prefix=TEXT, others=st.lists(TEXT, min_size=1, max_size=6))
+def test_textprefix_matches_what_startswith_matches(world, prefix, others):
+    # given units numbered with every kind of character, quotes and backslashes included (each
+    # example removes the previous one's units first)
+    building = world.building_a
+    Unit.objects.filter(building=building, number__startswith="x").delete()
+    numbers = {f"x{n}" for n in [prefix, *others, prefix + "1"]}
+    for number in numbers:
+        f.UnitFactory(building=building, number=number)
+    scoped = Unit.objects.filter(building=building, number__startswith="x")
+
+    # then the range lookup finds exactly the prefix matches
+    found = set(scoped.filter(number__textprefix="x" + prefix).values_list("number", flat=True))
+    assert found == {n for n in numbers if n.startswith("x" + prefix)}
+
+
+def test_textprefix_writes_plain_ascii_as_literals_and_anything_else_as_parameters(world):
+    plain = Unit.objects.filter(number__textprefix="A-1502").query.sql_with_params()
+    assert "'A-1502'" in plain[0]
+    assert "'A-1503'" in plain[0]
+    assert plain[1] == ()
+    for risky in ("1' OR '1'='1", "15\\", "3栋", "15%"):
+        sql, params = Unit.objects.filter(number__textprefix=risky).query.sql_with_params()
+        assert risky not in sql
+        assert risky in params

@@ -6,13 +6,14 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import EmptyResultSet
-from django.db.models import DateField, Value
+from django.db.models import DateField, Q, Value
 
 from anju.accounts.models import User
 from anju.accounts.roles import Action
 from anju.accounts.scope import Scope, estate_filter, estate_filter_key, scope_of
 from anju.core import sql_template
 from anju.estates.models import Estate, Unit
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -73,21 +74,34 @@ def test_converted_values_come_back_as_the_orm_gives_them(world):
     assert row == {"area": unit.area, "day": date(2026, 12, 3), "estate__name": unit.estate.name}
 
 
-def test_a_value_the_orm_rewrites_is_never_kept(world):
-    """A LIKE pattern is built from the marker (escaped, wrapped in %): the marker is not a
-    parameter of its own, so the template is refused and the query compiled every time."""
+def test_a_like_pattern_is_kept_and_escapes_each_new_value(world):
+    """contains/icontains build "%text%" around the marker: the ends are kept and every new
+    value is escaped as the ORM escapes it (%, _ and backslashes match themselves)."""
     calls = []
 
     def build(fragment):
         calls.append(fragment)
-        return Estate.objects.filter(name__contains=fragment).order_by("id").values("name")
+        return Estate.objects.filter(name__icontains=fragment).order_by("id").values("name")
 
-    first = sql_template.rows(("contains",), build, fragment="红星")
-    second = sql_template.rows(("contains",), build, fragment="书院")
-    assert first == list(Estate.objects.filter(name__contains="红星").values("name"))
-    assert second == list(Estate.objects.filter(name__contains="书院").values("name"))
-    assert "红星" in calls
-    assert "书院" in calls
+    f.EstateFactory(name="百分之%百_花园\\东", region=world.a1)
+    for fragment in ("红星", "书院", "%", "_", "\\", "%百_", "不存在"):
+        got = sql_template.rows(("contains",), build, fragment=fragment)
+        assert got == list(build(fragment)), fragment
+    assert len(calls) == 1 + 7  # one build to compile, then only the comparisons here
+
+
+def test_a_value_the_orm_repeats_is_never_kept(world):
+    """The same marker twice among the parameters: no template, the query built every time."""
+    calls = []
+
+    def build(text):
+        calls.append(text)
+        return Estate.objects.filter(Q(name=text) | Q(address=text)).values("name")
+
+    for text in ("红星花园", "东风苑"):
+        assert sql_template.rows(("twice",), build, text=text) == list(build(text))
+    assert "红星花园" in calls
+    assert "东风苑" in calls
 
 
 def test_an_empty_query_runs_nothing(world, django_assert_num_queries):
