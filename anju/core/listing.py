@@ -74,6 +74,10 @@ class Filter:
     hidden: bool = False
     # For hidden filters: (actor, raw value) -> what the "active filter" badge shows.
     describe: Callable[[Any, str], str] | None = None
+    # Applied before the actor's scope, so that its condition comes first in the SQL: of two
+    # lists of estates a row may belong to, SQLite walks the first one (a street's estates
+    # rather than a whole district's, so a street's units count in 1.4 ms, not 13–17).
+    before_scope: bool = False
 
     def current(self, request) -> str:
         return request.GET.get(self.param, "")
@@ -271,7 +275,9 @@ class Listing:
     create_action: str | None = None
 
     def queryset(self, actor, params, search_data: tuple | None = None) -> QuerySet:
-        qs = self.policy.visible(actor)
+        early = [f for f in self.filters if f.before_scope]
+        qs = self._filtered(self.policy.model._default_manager.all(), early, params)
+        qs = self.policy.visible(actor, qs=qs)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         if self.only:
@@ -288,7 +294,17 @@ class Listing:
             for name in self.search_fields:
                 condition |= Q(**{name: q})
             qs = qs.filter(condition)
-        for f in self.filters:
+        qs = self._filtered(qs, [f for f in self.filters if not f.before_scope], params)
+        sort = self.sort_key(params)
+        if sort:
+            column = next(c for c in self.columns if c.key == sort.lstrip("-"))
+            direction = "-" if sort.startswith("-") else ""
+            qs = qs.order_by(f"{direction}{column.sort}", f"{direction}pk")
+        return qs
+
+    @staticmethod
+    def _filtered(qs: QuerySet, filters: list[Filter], params) -> QuerySet:
+        for f in filters:
             raw = (params.get(f.param) or "").strip()
             if raw:
                 try:
@@ -300,11 +316,6 @@ class Listing:
                     qs = qs.filter(condition)
                 except (ValueError, TypeError):
                     return qs.none()
-        sort = self.sort_key(params)
-        if sort:
-            column = next(c for c in self.columns if c.key == sort.lstrip("-"))
-            direction = "-" if sort.startswith("-") else ""
-            qs = qs.order_by(f"{direction}{column.sort}", f"{direction}pk")
         return qs
 
     def page(self, qs: QuerySet, number: int, cap: int | None = None) -> "Page":

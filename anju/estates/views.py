@@ -223,6 +223,7 @@ def _unit_filters():
             "estate_id__in",
             choices=street_choices,
             transform=_estates_of_street,
+            before_scope=True,
         ),
     ]
 

@@ -51,3 +51,19 @@ def test_the_unit_list_searches_by_room_number(units, client, django_user_model)
     assert "B101" in page
     assert "b102" in page
     assert "1502" not in page
+
+
+def test_units_by_street_name_the_street_before_the_scope(world):
+    """SQLite walks the first of two lists of estates: the street's, not the district's."""
+    from anju.estates.views import UnitListView
+
+    admin = world.people.district_admin
+    listing = UnitListView.listing
+    qs = listing.queryset(admin, {"street": world.street_a.code[:9]})
+    sql = str(qs.query)
+    street = sql.index(f"'{world.street_a.code[:9]}'")
+    district = sql.index(f"'{world.district.code[:6]}'")
+    assert street < district
+    expected = set(Unit.objects.filter(estate__region_code__startswith=world.street_a.code[:9]))
+    assert set(qs) == expected
+    assert expected
