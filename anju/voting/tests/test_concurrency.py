@@ -31,7 +31,10 @@ pytestmark = [
             "ballots cannot race there; run with DATABASE_URL=postgres://..."
         ),
     ),
-    pytest.mark.django_db(transaction=True),
+    # Serialized like every transactional test of the suite (the browser journeys, the sweep
+    # and task tests): a flush after an unserialized one recreates the content types, which a
+    # serialized test on the same worker then restores a second time and fails at its setup.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 WORKERS = 32  # connections at once, well inside PostgreSQL's default max_connections (100)

@@ -119,10 +119,7 @@ def test_the_command_runs_once(world, capsys):
     assert '"warned"' in capsys.readouterr().out
 
 
-# Not serialized_rollback: restoring the serialized database collides with the content types a
-# transactional test that ran before on this worker recreated at its flush (tests/conftest.py
-# puts the seed rows back instead).
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_at_once_issue_each_notice_once(world):
     # Own category and rule: a transactional test may follow one that emptied the seed rows.
     category = Category.objects.create(code="t-sweep", name="保洁")
