@@ -5,6 +5,7 @@ record, and raises DomainError (a Chinese message) or PermissionDenied, writing 
 it refuses. Areas are integers in 0.01 m² (voting.md R6).
 """
 
+import functools
 import hashlib
 import hmac
 import json
@@ -806,6 +807,7 @@ def _visible_meeting_for_ballots(user, meeting_id: int) -> Meeting | None:
     return sql_template.instance(Meeting, alias, rows[0]) if rows else None
 
 
+@functools.cache
 def _cast_roles() -> tuple[str, ...]:
     """The roles whose unit memberships give the right to cast and to see the meeting."""
     both = {Action.VOTES_CAST, Action.VOTES_VIEW}
