@@ -274,6 +274,31 @@ def test_a_ballot_arriving_while_the_meeting_closes_is_refused(vw):
     assert not Ballot.objects.filter(motion=motion).exists()
 
 
+def _closing(meeting):
+    """What close_voting does to the meeting row, under the lock the caller holds."""
+
+    def close():
+        Meeting.objects.filter(pk=meeting.pk).update(
+            state=MeetingState.CLOSED, closed_at=timezone.now()
+        )
+
+    return close
+
+
+def _online_ballot(meeting, motion, user_id: int, id_number: str):
+    """The owner's ballot through the API's path, on the calling thread's connection."""
+
+    def cast():
+        services.cast_online(
+            user=get_user_model().objects.get(pk=user_id),
+            meeting_id=meeting.pk,
+            id_number=id_number,
+            choices={motion.pk: "yes"},
+        )
+
+    return cast
+
+
 def _while_meeting_locked(meeting, then, cast) -> dict:
     """Hold the meeting's row lock (as close_voting and enter_paper do) for half a second,
     then run then() inside the same transaction, while another thread runs cast()."""
@@ -322,18 +347,9 @@ def test_an_online_ballot_arriving_while_the_meeting_closes_is_refused(vw):
     motion = meeting.motions.get()
     user_id = vw.world.people.owner_unit_101.pk
 
-    def close():
-        Meeting.objects.filter(pk=meeting.pk).update(
-            state=MeetingState.CLOSED, closed_at=timezone.now()
-        )
+    close = _closing(meeting)
 
-    def cast():
-        services.cast_online(
-            user=get_user_model().objects.get(pk=user_id),
-            meeting_id=meeting.pk,
-            id_number=vw.single[0].id_number,
-            choices={motion.pk: "yes"},
-        )
+    cast = _online_ballot(meeting, motion, user_id, vw.single[0].id_number)
 
     # when
     outcome = _while_meeting_locked(meeting, close, cast)
@@ -357,10 +373,7 @@ def test_a_proxy_ballot_arriving_while_the_meeting_closes_is_refused(vw):
     )
     counter_id = vw.counter.pk
 
-    def close():
-        Meeting.objects.filter(pk=meeting.pk).update(
-            state=MeetingState.CLOSED, closed_at=timezone.now()
-        )
+    close = _closing(meeting)
 
     def cast():
         services.cast_by_proxy(
@@ -387,13 +400,7 @@ def test_an_online_ballot_and_a_paper_entry_for_one_voter_never_deadlock(vw):
     def lock_the_voter():
         list(RollEntry.objects.select_for_update().filter(motion=motion, key=key))
 
-    def cast():
-        services.cast_online(
-            user=get_user_model().objects.get(pk=user_id),
-            meeting_id=meeting.pk,
-            id_number=vw.single[0].id_number,
-            choices={motion.pk: "yes"},
-        )
+    cast = _online_ballot(meeting, motion, user_id, vw.single[0].id_number)
 
     # when
     outcome = _while_meeting_locked(meeting, lock_the_voter, cast)
